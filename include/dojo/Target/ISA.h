@@ -1,0 +1,160 @@
+//===- ISA.h - The per-node instruction set shared by codegen and the sim -===//
+//
+// Each enabled node runs its own instruction stream. The full description
+// (semantics, costs, encodings) is docs/ISA.md; this header is the contract
+// between the code generator and the simulator.
+//
+// Machine state per node:
+//   - 32 scalar registers r0..r31 (int64); r0 always reads 0.
+//   - 32 vector registers v0..v31 of `vectorBytes / 4` FP32 lanes (16 on D1),
+//     and the active lane count VL set by VSETVL (lanes >= VL read/write 0 /
+//     are not stored).
+//   - 4 matrix accumulators a0..a3, each an 8x8 FP32 tile.
+//   - 16 counting semaphores s0..s15.
+//   - The node's SRAM, byte addressed, [0, sramBytes). Addresses below
+//     reservedBytes hold code and descriptors and are not data-addressable.
+//
+// An instruction is 16 bytes: opcode, four 8-bit register fields and a 64-bit
+// immediate. Long parameter lists (strides, shapes, routes) live in the
+// program's descriptor table; an instruction names a descriptor by index in
+// its immediate, like a DMA engine's descriptor ring.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DOJO_TARGET_ISA_H
+#define DOJO_TARGET_ISA_H
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dojo::isa {
+
+constexpr int kNumScalarRegs = 32;
+constexpr int kNumVectorRegs = 32;
+constexpr int kNumAccumulators = 4;
+constexpr int kNumSemaphores = 16;
+constexpr int kTile = 8;      ///< Accumulator tile is kTile x kTile.
+constexpr int kMaxDmaRank = 6; ///< Dimensions of a DMA descriptor.
+
+// Field names in comments: a, b, c, d are the four register fields; imm is
+// the immediate. "rX" means a scalar register index, "vX" a vector register,
+// "accX" an accumulator index, "D" a descriptor index.
+enum class Op : uint16_t {
+  Nop = 0,
+  Halt,     ///< Stop this node.
+  // ---- scalar / control (cost: scalarCycles each) -----------------------
+  Li,       ///< r[a] = imm
+  Addi,     ///< r[a] = r[b] + imm
+  Add,      ///< r[a] = r[b] + r[c]
+  Sub,      ///< r[a] = r[b] - r[c]
+  Muli,     ///< r[a] = r[b] * imm
+  Blt,      ///< if r[a] < r[b]: pc = imm
+  Bne,      ///< if r[a] != r[b]: pc = imm
+  Jmp,      ///< pc = imm
+  // ---- vector unit, one 64 B register per op (cost 1 cycle) --------------
+  VSetVl,   ///< VL = imm (1..lanes)
+  VLd,      ///< v[a][l] = f32 SRAM[r[b] + imm + 4l] for l < VL, else 0
+  VSt,      ///< f32 SRAM[r[b] + imm + 4l] = v[a][l] for l < VL
+  VBcast,   ///< v[a][l] = f32 SRAM[r[b] + imm] for all l
+  VSplat,   ///< v[a][l] = bit_cast<float>(uint32(imm)) for all l
+  VAdd,     ///< v[a] = v[b] + v[c]
+  VSub,     ///< v[a] = v[b] - v[c]
+  VMul,     ///< v[a] = v[b] * v[c]
+  VMax,     ///< v[a] = max(v[b], v[c])
+  VMin,     ///< v[a] = min(v[b], v[c])
+  VFma,     ///< v[a] = v[a] + v[b] * v[c]
+  // ---- matrix unit ---------------------------------------------------------
+  MZero,    ///< acc[a] = 0
+  MLd,      ///< acc[a][i][j] = scale * f32 SRAM[r[b] + i*si + j*sj] for i<m,
+            ///< j<n, else 0; descriptor AccDesc at imm
+  Mma,      ///< acc[a][i][j] += sum_k<K A[i][k] * B[k][j], A at r[b], B at
+            ///< r[c], MmaDesc at imm; cost ceil(8*8*K / macsPerCycle(dtype))
+  MSt,      ///< f32 SRAM[r[b] + i*si + j*sj] = act(scale * acc[a][i][j]) for
+            ///< i<m, j<n; AccDesc at imm
+  // ---- DMA and synchronization -------------------------------------------
+  Dma,      ///< start the transfer DmaDesc at imm from address r[a] to
+            ///< address r[b]; the core continues after dmaIssueCycles
+  SemWait,  ///< wait until sem[a] >= imm, then sem[a] -= imm
+  SemSignal,///< sem[a] += imm on this node
+  Barrier,  ///< wait until every enabled, not-halted node reaches a barrier
+  NumOps
+};
+
+const char *opName(Op op);
+
+struct Insn {
+  Op op = Op::Nop;
+  uint8_t a = 0, b = 0, c = 0, d = 0;
+  int64_t imm = 0;
+};
+static_assert(sizeof(Insn) == 16, "instructions are 16 bytes");
+
+/// Activation applied by MSt.
+enum class Act : int64_t { None = 0, Relu = 1 };
+
+/// Descriptor kinds (first word of every descriptor).
+enum class DescKind : int64_t { Acc = 1, Mma = 2, Dma = 3 };
+
+/// MLd / MSt: an 8x8 tile view of SRAM. Strides are in bytes.
+struct AccDesc {
+  int64_t m = kTile, n = kTile;
+  int64_t si = 0, sj = 0;
+  float scale = 1.0f;
+  Act act = Act::None;
+};
+
+/// Mma: A is m x K with strides (aSi, aSk), B is K x n with (bSk, bSj),
+/// bytes. With dtype BF16 each operand is rounded to bfloat16
+/// (round-to-nearest-even) before the multiply; accumulation is FP32.
+struct MmaDesc {
+  int64_t m = kTile, n = kTile, k = 1;
+  int64_t aSi = 0, aSk = 4, bSk = 0, bSj = 4;
+  int64_t dtype = 0; ///< 0 = F32, 1 = BF16 (dojo::MatDType)
+};
+
+enum class DmaMode : int64_t {
+  SramToSram = 0, ///< local SRAM -> SRAM of node `dstNode` along `route`
+  HbmToSram = 1,  ///< HBM -> this node's SRAM (source address is in HBM)
+  SramToHbm = 2,  ///< this node's SRAM -> HBM (destination address in HBM)
+};
+
+/// Dma: an up-to-6-D strided copy of `elemBytes`-byte elements. Dimension 0
+/// is outermost. Strides are in bytes and may be zero on the source (to
+/// replicate) but not on the destination. On completion the semaphore `sem`
+/// of the destination node (of this node for HBM transfers) is incremented
+/// by one; `sem` = -1 signals nothing.
+struct DmaDesc {
+  DmaMode mode = DmaMode::SramToSram;
+  int64_t dstNode = -1;
+  int64_t route = -1; ///< index into the binary's route table (SramToSram)
+  int64_t sem = 0;
+  int64_t elemBytes = 4;
+  int64_t rank = 1;
+  std::array<int64_t, kMaxDmaRank> shape{};
+  std::array<int64_t, kMaxDmaRank> srcStrides{};
+  std::array<int64_t, kMaxDmaRank> dstStrides{};
+  int64_t bytes() const {
+    int64_t n = elemBytes;
+    for (int i = 0; i < rank; ++i)
+      n *= shape[i];
+    return n;
+  }
+};
+
+/// Descriptors are stored as flat int64 words: [kind, fields...].
+std::vector<int64_t> encode(const AccDesc &d);
+std::vector<int64_t> encode(const MmaDesc &d);
+std::vector<int64_t> encode(const DmaDesc &d);
+/// Decoders return an error message, or "" on success; they check the kind,
+/// the length and the ranges (m, n in 1..8, rank in 1..6, ...).
+std::string decode(const std::vector<int64_t> &w, AccDesc &d);
+std::string decode(const std::vector<int64_t> &w, MmaDesc &d);
+std::string decode(const std::vector<int64_t> &w, DmaDesc &d);
+
+/// One-line textual form of an instruction, e.g. "mma a0, r3, r4, #2".
+std::string format(const Insn &insn);
+
+} // namespace dojo::isa
+
+#endif // DOJO_TARGET_ISA_H

@@ -1,0 +1,281 @@
+//===- Verify.cpp - Cross-checks of an Executable against its target ------===//
+//
+// The FlatBuffer verifier only proves that offsets stay inside the buffer.
+// This file proves what the simulator relies on: every index (node,
+// descriptor, route, register, branch target) is in range, every referenced
+// descriptor decodes, routes are walkable mesh paths, initial SRAM contents
+// lie in the data region and every program stops at a reachable Halt.
+//
+//===----------------------------------------------------------------------===//
+#include "dojo/Binary/Executable.h"
+#include "dojo/Sim/DType.h"
+
+#include <cstdlib>
+#include <set>
+
+namespace dojo::bin {
+
+using isa::Op;
+
+namespace {
+
+std::string coordText(const TargetModel &t, int id) {
+  Coord c = t.coord(id);
+  // Appended piecewise: `"(" + std::to_string(..)` trips a GCC 12 -Wrestrict
+  // false positive.
+  std::string s = "(";
+  s += std::to_string(c.row);
+  s += ",";
+  s += std::to_string(c.col);
+  s += ")";
+  return s;
+}
+
+/// Checks that each consecutive pair of a route is a pair of mesh neighbours
+/// and that every node on it exists and is enabled.
+std::string verifyRoute(const TargetModel &t, const std::vector<int> &route,
+                        size_t index) {
+  std::string where = "route " + std::to_string(index);
+  if (route.empty())
+    return where + " is empty";
+  for (size_t i = 0; i < route.size(); ++i) {
+    int id = route[i];
+    if (id < 0 || id >= t.numNodes())
+      return where + " visits node id " + std::to_string(id) +
+             " outside the mesh";
+    if (!t.isEnabled(id))
+      return where + " visits disabled node " + coordText(t, id);
+    if (i == 0)
+      continue;
+    Coord a = t.coord(route[i - 1]), b = t.coord(id);
+    if (std::abs(a.row - b.row) + std::abs(a.col - b.col) != 1)
+      return where + " jumps from " + coordText(t, route[i - 1]) + " to " +
+             coordText(t, id) + ", which are not neighbours";
+  }
+  return "";
+}
+
+std::string verifyIO(const Executable &exe, const std::vector<TensorIO> &ios,
+                     const char *kind) {
+  for (size_t i = 0; i < ios.size(); ++i) {
+    const TensorIO &io = ios[i];
+    std::string where = std::string(kind) + " " + std::to_string(i) + " '" +
+                        io.name + "'";
+    int64_t elem = sim::onnxDTypeBytes(io.dtype);
+    if (elem == 0)
+      return where + " has unsupported data type " + std::to_string(io.dtype);
+    int64_t bytes = elem;
+    for (int64_t d : io.shape) {
+      if (d < 0)
+        return where + " has a negative dimension";
+      if (d != 0 && bytes > (int64_t(1) << 50) / d)
+        return where + " is too large";
+      bytes *= d;
+    }
+    if (io.hbmAddr < 0 || io.hbmAddr > exe.hbmBytes - bytes)
+      return where + " at HBM [" + std::to_string(io.hbmAddr) + ", +" +
+             std::to_string(bytes) + ") lies outside the " +
+             std::to_string(exe.hbmBytes) + "-byte HBM image";
+  }
+  return "";
+}
+
+/// Register-class limits of one instruction's fields.
+std::string verifyFields(const isa::Insn &in, int lanes) {
+  auto sreg = [](int r) { return r < isa::kNumScalarRegs; };
+  auto vreg = [](int r) { return r < isa::kNumVectorRegs; };
+  auto acc = [](int r) { return r < isa::kNumAccumulators; };
+  bool ok = true;
+  switch (in.op) {
+  case Op::Nop: case Op::Halt: case Op::Jmp: case Op::Barrier:
+    break;
+  case Op::Li: ok = sreg(in.a); break;
+  case Op::Addi: case Op::Muli: case Op::Blt: case Op::Bne:
+    ok = sreg(in.a) && sreg(in.b);
+    break;
+  case Op::Add: case Op::Sub: ok = sreg(in.a) && sreg(in.b) && sreg(in.c); break;
+  case Op::VSetVl:
+    if (in.imm < 1 || in.imm > lanes)
+      return "vector length " + std::to_string(in.imm) + " outside 1.." +
+             std::to_string(lanes);
+    break;
+  case Op::VLd: case Op::VSt: case Op::VBcast: ok = vreg(in.a) && sreg(in.b); break;
+  case Op::VSplat: ok = vreg(in.a); break;
+  case Op::VAdd: case Op::VSub: case Op::VMul: case Op::VMax: case Op::VMin:
+  case Op::VFma:
+    ok = vreg(in.a) && vreg(in.b) && vreg(in.c);
+    break;
+  case Op::MZero: ok = acc(in.a); break;
+  case Op::MLd: case Op::MSt: ok = acc(in.a) && sreg(in.b); break;
+  case Op::Mma: ok = acc(in.a) && sreg(in.b) && sreg(in.c); break;
+  case Op::Dma: ok = sreg(in.a) && sreg(in.b); break;
+  case Op::SemWait: case Op::SemSignal:
+    if (in.a >= isa::kNumSemaphores)
+      return "semaphore s" + std::to_string(in.a) + " does not exist";
+    if (in.imm < 0)
+      return "negative semaphore count";
+    break;
+  case Op::NumOps:
+    return "invalid opcode";
+  }
+  if (!ok)
+    return "register field out of range";
+  return "";
+}
+
+/// Checks the descriptor an instruction names: it exists, has the kind the
+/// opcode needs, decodes, and (for DMA) its route fits the issuing node.
+std::string verifyDescRef(const Executable &exe, const NodeCode &nc,
+                          const isa::Insn &in) {
+  if (in.imm < 0 || in.imm >= int64_t(nc.descs.size()))
+    return "descriptor d" + std::to_string(in.imm) + " does not exist";
+  const std::vector<int64_t> &w = nc.descs[size_t(in.imm)];
+  std::string err;
+  if (in.op == Op::MLd || in.op == Op::MSt) {
+    isa::AccDesc d;
+    err = isa::decode(w, d);
+  } else if (in.op == Op::Mma) {
+    isa::MmaDesc d;
+    err = isa::decode(w, d);
+  } else {
+    isa::DmaDesc d;
+    err = isa::decode(w, d);
+    if (err.empty()) {
+      for (int i = 0; i < d.rank; ++i)
+        if (d.shape[i] > 1 && d.dstStrides[i] == 0)
+          return "DMA descriptor d" + std::to_string(in.imm) +
+                 " has a zero destination stride";
+      if (d.mode == isa::DmaMode::SramToSram) {
+        if (d.route < 0 || d.route >= int64_t(exe.routes.size()))
+          return "DMA descriptor d" + std::to_string(in.imm) +
+                 " names missing route " + std::to_string(d.route);
+        const std::vector<int> &r = exe.routes[size_t(d.route)];
+        if (r.front() != nc.node)
+          return "DMA descriptor d" + std::to_string(in.imm) + " uses route " +
+                 std::to_string(d.route) + ", which starts at another node";
+        if (r.back() != d.dstNode)
+          return "DMA descriptor d" + std::to_string(in.imm) + " uses route " +
+                 std::to_string(d.route) + ", which does not end at node " +
+                 std::to_string(d.dstNode);
+      }
+    }
+  }
+  if (!err.empty()) {
+    std::string s = "d";
+    s += std::to_string(in.imm);
+    return s + ": " + err;
+  }
+  return "";
+}
+
+/// Walks the control-flow graph from pc 0: a Halt must be reachable and no
+/// reachable instruction may fall through past the last one.
+std::string verifyTermination(const NodeCode &nc) {
+  size_t n = nc.code.size();
+  if (n == 0)
+    return "program is empty";
+  std::vector<bool> seen(n, false);
+  std::vector<size_t> work = {0};
+  seen[0] = true;
+  bool halts = false;
+  while (!work.empty()) {
+    size_t pc = work.back();
+    work.pop_back();
+    const isa::Insn &in = nc.code[pc];
+    std::vector<int64_t> next;
+    if (in.op == Op::Halt) {
+      halts = true;
+    } else if (in.op == Op::Jmp) {
+      next.push_back(in.imm);
+    } else {
+      if (in.op == Op::Blt || in.op == Op::Bne)
+        next.push_back(in.imm);
+      if (pc + 1 == n)
+        return "pc " + std::to_string(pc) + " runs past the end of the program";
+      next.push_back(int64_t(pc) + 1);
+    }
+    for (int64_t t : next)
+      if (!seen[size_t(t)]) {
+        seen[size_t(t)] = true;
+        work.push_back(size_t(t));
+      }
+  }
+  if (!halts)
+    return "program has no reachable halt";
+  return "";
+}
+
+std::string verifyNode(const Executable &exe, const NodeCode &nc) {
+  const TargetModel &t = exe.target;
+  int lanes = t.vectorLanesF32();
+  for (size_t pc = 0; pc < nc.code.size(); ++pc) {
+    const isa::Insn &in = nc.code[pc];
+    std::string err;
+    if (uint16_t(in.op) >= uint16_t(Op::NumOps)) {
+      err = "invalid opcode " + std::to_string(unsigned(in.op));
+    } else {
+      err = verifyFields(in, lanes);
+      if (err.empty() && (in.op == Op::Blt || in.op == Op::Bne ||
+                          in.op == Op::Jmp) &&
+          (in.imm < 0 || in.imm >= int64_t(nc.code.size())))
+        err = "branch target " + std::to_string(in.imm) + " out of range";
+      if (err.empty() && (in.op == Op::Dma || in.op == Op::Mma ||
+                          in.op == Op::MLd || in.op == Op::MSt))
+        err = verifyDescRef(exe, nc, in);
+    }
+    if (!err.empty())
+      return "pc " + std::to_string(pc) + " `" + isa::format(in) + "`: " + err;
+  }
+  for (const Segment &s : nc.sramInit)
+    if (s.addr < t.reservedBytes || s.addr > t.sramBytes ||
+        int64_t(s.data.size()) > t.sramBytes - s.addr)
+      return "SRAM segment [" + std::to_string(s.addr) + ", +" +
+             std::to_string(s.data.size()) + ") lies outside [" +
+             std::to_string(t.reservedBytes) + ", " +
+             std::to_string(t.sramBytes) + ")";
+  for (const DebugRange &d : nc.debug)
+    if (d.beginPc < 0 || d.endPc < d.beginPc ||
+        d.endPc > int64_t(nc.code.size()) || d.name < 0 ||
+        d.name >= int64_t(exe.names.size()))
+      return "debug range [" + std::to_string(d.beginPc) + ", " +
+             std::to_string(d.endPc) + ") is invalid";
+  return verifyTermination(nc);
+}
+
+} // namespace
+
+std::string verify(const Executable &exe) {
+  const TargetModel &t = exe.target;
+  if (exe.version != kFormatVersion)
+    return "format version " + std::to_string(exe.version) +
+           " is not supported";
+  if (std::string err = t.validate(); !err.empty())
+    return "bad target: " + err;
+  if (exe.hbmBytes < 0 || exe.hbmBytes > t.hbmBytes)
+    return "HBM image of " + std::to_string(exe.hbmBytes) +
+           " bytes exceeds the target's " + std::to_string(t.hbmBytes);
+  if (std::string err = verifyIO(exe, exe.inputs, "input"); !err.empty())
+    return err;
+  if (std::string err = verifyIO(exe, exe.outputs, "output"); !err.empty())
+    return err;
+  for (size_t i = 0; i < exe.routes.size(); ++i)
+    if (std::string err = verifyRoute(t, exe.routes[i], i); !err.empty())
+      return err;
+  std::set<int> seen;
+  for (const NodeCode &nc : exe.nodes) {
+    if (nc.node < 0 || nc.node >= t.numNodes())
+      return "program for node id " + std::to_string(nc.node) +
+             " outside the " + std::to_string(t.rows) + "x" +
+             std::to_string(t.cols) + " mesh";
+    std::string where = "node " + coordText(t, nc.node);
+    if (!t.isEnabled(nc.node))
+      return where + " is disabled but has a program";
+    if (!seen.insert(nc.node).second)
+      return where + " has two programs";
+    if (std::string err = verifyNode(exe, nc); !err.empty())
+      return where + " " + err;
+  }
+  return "";
+}
+
+} // namespace dojo::bin

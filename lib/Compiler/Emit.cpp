@@ -1,0 +1,129 @@
+//===- Emit.cpp - d1.device with programs -> Executable -------------------===//
+#include "dojo/Compiler/Driver.h"
+#include "dojo/Dialect/D1/IR/D1Dialect.h"
+#include "mlir/IR/Diagnostics.h"
+#include "llvm/Support/Format.h"
+
+#include <cstring>
+#include <map>
+
+using namespace mlir;
+using namespace dojo;
+using namespace dojo::d1;
+
+LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
+  auto devices = module.getOps<DeviceOp>();
+  if (std::distance(devices.begin(), devices.end()) != 1)
+    return module.emitError("expected exactly one d1.device to emit");
+  DeviceOp device = *devices.begin();
+  exe = bin::Executable();
+  exe.target = device.getTargetModel();
+  if (auto src = module->getAttrOfType<StringAttr>("dnn.source"))
+    exe.source = src.str();
+  if (!device.getRoutes())
+    return device.emitError("device has no route table: run d1-codegen first");
+  // Copy the attribute out of the optional before iterating: a range-for
+  // over `*device.getRoutes()` would iterate a destroyed temporary.
+  ArrayAttr routes = *device.getRoutes();
+  for (Attribute r : routes) {
+    auto hops = cast<DenseI32ArrayAttr>(r).asArrayRef();
+    exe.routes.emplace_back(hops.begin(), hops.end());
+  }
+  int64_t hbmTop = 0;
+  for (auto t : device.getBodyBlock().getOps<HbmTensorOp>()) {
+    bin::TensorIO io;
+    io.name = t.getTensorName().str();
+    io.dtype = 1;
+    io.shape.assign(t.getShape().begin(), t.getShape().end());
+    io.hbmAddr = int64_t(t.getAddress());
+    hbmTop = std::max(hbmTop, io.hbmAddr + 4 * io.numElements());
+    auto &list = t.getKind() == "input" ? exe.inputs : exe.outputs;
+    if (list.size() <= t.getIndex())
+      list.resize(t.getIndex() + 1);
+    list[t.getIndex()] = io;
+  }
+  exe.hbmBytes = (hbmTop + 63) / 64 * 64;
+
+  const TargetModel &t = exe.target;
+  auto idOf = [&](Value node) {
+    auto n = node.getDefiningOp<NodeOp>();
+    return t.nodeId({int(n.getRow()), int(n.getCol())});
+  };
+  std::map<int, bin::NodeCode> codes;
+  for (auto buffer : device.getBodyBlock().getOps<BufferOp>()) {
+    if (!buffer.getAddress())
+      return buffer.emitError("buffer has no address");
+    bin::NodeCode &code = codes[idOf(buffer.getNode())];
+    code.sramPeak = std::max(
+        code.sramPeak, int64_t(*buffer.getAddress() + buffer.getSize()));
+    if (auto init = buffer.getInitAttr()) {
+      auto dense = dyn_cast<DenseElementsAttr>(init);
+      if (!dense)
+        return buffer.emitError("only dense initial data can be emitted");
+      bin::Segment seg;
+      seg.addr = int64_t(*buffer.getAddress());
+      seg.data.resize(dense.getNumElements() * 4);
+      if (dense.isSplat()) {
+        float v = dense.getSplatValue<float>();
+        for (int64_t i = 0; i < dense.getNumElements(); ++i)
+          std::memcpy(seg.data.data() + 4 * i, &v, 4);
+      } else {
+        std::memcpy(seg.data.data(), dense.getRawData().data(), seg.data.size());
+      }
+      code.sramInit.push_back(std::move(seg));
+    }
+  }
+  std::map<std::string, int> nameIndex;
+  for (auto program : device.getBodyBlock().getOps<ProgramOp>()) {
+    int id = idOf(program.getNode());
+    bin::NodeCode &code = codes[id];
+    code.node = id;
+    auto words = program.getCode();
+    for (size_t i = 0; i + 1 < words.size(); i += 2) {
+      isa::Insn in;
+      in.op = isa::Op(words[i] & 0xffff);
+      in.a = uint8_t(words[i] >> 16);
+      in.b = uint8_t(words[i] >> 24);
+      in.c = uint8_t(words[i] >> 32);
+      in.d = uint8_t(words[i] >> 40);
+      in.imm = words[i + 1];
+      code.code.push_back(in);
+    }
+    for (Attribute d : program.getDescs()) {
+      auto w = cast<DenseI64ArrayAttr>(d).asArrayRef();
+      code.descs.emplace_back(w.begin(), w.end());
+    }
+    auto names = program.getNames();
+    auto debug = program.getDebug();
+    for (size_t i = 0; i + 2 < debug.size(); i += 3) {
+      std::string name = cast<StringAttr>(names[debug[i + 2]]).str();
+      auto [it, inserted] = nameIndex.try_emplace(name, int(exe.names.size()));
+      if (inserted)
+        exe.names.push_back(name);
+      code.debug.push_back({int32_t(debug[i]), int32_t(debug[i + 1]), it->second});
+    }
+  }
+  for (auto &[id, code] : codes) {
+    if (code.code.empty())
+      return device.emitError() << "node " << id << " has buffers but no program";
+    exe.nodes.push_back(std::move(code));
+  }
+  return success();
+}
+
+void dojo::printAssembly(const bin::Executable &exe, llvm::raw_ostream &os) {
+  for (const bin::NodeCode &code : exe.nodes) {
+    Coord c = exe.target.coord(code.node);
+    os << "node (" << c.row << ", " << c.col << "): " << code.code.size()
+       << " instructions, " << code.descs.size() << " descriptors\n";
+    size_t d = 0;
+    for (size_t pc = 0; pc < code.code.size(); ++pc) {
+      while (d < code.debug.size() && code.debug[d].endPc <= int(pc))
+        ++d;
+      os << llvm::format("  %5zu  ", pc) << isa::format(code.code[pc]);
+      if (d < code.debug.size() && code.debug[d].beginPc <= int(pc))
+        os << "    ; " << exe.names[code.debug[d].name];
+      os << "\n";
+    }
+  }
+}

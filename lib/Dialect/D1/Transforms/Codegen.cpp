@@ -1,0 +1,257 @@
+//===- Codegen.cpp - Each node's instruction stream -----------------------===//
+//
+// Every enabled node runs the same step structure (see d1.step): fills, a
+// mesh barrier, the transfers it sources, a semaphore wait for the data it
+// receives, its kernels, and its HBM stores. Semaphore 0 counts arrivals of
+// the current step; semaphore 1 counts completed HBM stores, awaited before
+// the final halt. A node halts after the last step it takes part in.
+//
+//===----------------------------------------------------------------------===//
+#include "ProgramBuilder.h"
+#include "mlir/IR/Builders.h"
+#include "dojo/Dialect/D1/Transforms/Passes.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <map>
+
+namespace dojo::d1 {
+#define GEN_PASS_DEF_D1CODEGEN
+#include "dojo/Dialect/D1/Transforms/Passes.h.inc"
+} // namespace dojo::d1
+
+using namespace mlir;
+using namespace dojo;
+using namespace dojo::d1;
+
+
+namespace {
+
+constexpr int kArrivalSem = 0;
+constexpr int kStoreSem = 1;
+
+/// What one node does in one step.
+struct NodeStep {
+  SmallVector<FillOp> fills;
+  SmallVector<Operation *> sends; ///< DmaOp sourced here, HbmLoadOp landing here
+  int64_t arrivals = 0;
+  SmallVector<KernelOp> kernels;
+  SmallVector<HbmStoreOp> stores;
+};
+
+std::string nameOf(Location loc) {
+  if (auto n = dyn_cast<NameLoc>(loc))
+    return n.getName().str();
+  if (auto f = dyn_cast<FusedLoc>(loc))
+    for (Location l : f.getLocations())
+      if (auto n = dyn_cast<NameLoc>(l))
+        return n.getName().str();
+  return "";
+}
+
+struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
+  using D1CodegenBase::D1CodegenBase;
+
+  TargetModel target;
+  std::map<std::vector<int32_t>, int> routeIndex;
+  std::vector<std::vector<int32_t>> routes;
+
+  int nodeOf(Value buffer) {
+    NodeOp n = getBufferNode(buffer.getDefiningOp<BufferOp>());
+    return target.nodeId({int(n.getRow()), int(n.getCol())});
+  }
+  static int64_t addressOf(Value buffer) {
+    return *buffer.getDefiningOp<BufferOp>().getAddress();
+  }
+
+  template <typename T>
+  isa::DmaDesc regionDesc(T op, isa::DmaMode mode) {
+    isa::DmaDesc d;
+    d.mode = mode;
+    d.rank = int64_t(op.getShape().size());
+    for (int i = 0; i < d.rank; ++i) {
+      d.shape[i] = op.getShape()[i];
+      d.srcStrides[i] = op.getSrcStrides()[i];
+      d.dstStrides[i] = op.getDstStrides()[i];
+    }
+    return d;
+  }
+
+  LogicalResult emitSend(ProgramBuilder &pb, Operation *op,
+                         llvm::StringMap<HbmTensorOp> &hbm) {
+    int64_t src, dst;
+    isa::DmaDesc d;
+    if (auto dma = dyn_cast<DmaOp>(op)) {
+      if (!dma.getRoute())
+        return dma.emitError("transfer has no route: run d1-route first");
+      std::vector<int32_t> hops(dma.getRoute()->begin(), dma.getRoute()->end());
+      auto [it, inserted] = routeIndex.try_emplace(hops, int(routes.size()));
+      if (inserted)
+        routes.push_back(hops);
+      d = regionDesc(dma, isa::DmaMode::SramToSram);
+      d.dstNode = nodeOf(dma.getDst());
+      d.route = it->second;
+      d.sem = kArrivalSem;
+      src = addressOf(dma.getSrc()) + dma.getSrcOffset();
+      dst = addressOf(dma.getDst()) + dma.getDstOffset();
+    } else {
+      auto load = cast<HbmLoadOp>(op);
+      d = regionDesc(load, isa::DmaMode::HbmToSram);
+      d.sem = kArrivalSem;
+      src = hbm[load.getTensor()].getAddress() + load.getSrcOffset();
+      dst = addressOf(load.getDst()) + load.getDstOffset();
+    }
+    pb.beginDebug(nameOf(op->getLoc()));
+    int rs = pb.li(src), rd = pb.li(dst);
+    pb.emit(isa::Op::Dma, rs, rd, 0, pb.desc(isa::encode(d)));
+    pb.free(rs);
+    pb.free(rd);
+    pb.endDebug();
+    return success();
+  }
+
+  void emitKernel(ProgramBuilder &pb, KernelOp kernel, int64_t dt) {
+    SmallVector<int64_t, 4> addrs;
+    for (Value v : kernel.getOperands())
+      addrs.push_back(addressOf(v));
+    pb.beginDebug(nameOf(kernel.getLoc()));
+    StringRef kind = kernel.getKind();
+    if (kind == "conv")
+      emitConvKernel(pb, kernel.getParams(), addrs, dt);
+    else if (kind == "matmul")
+      emitMatmulKernel(pb, kernel.getParams(), addrs, dt);
+    else if (kind == "eltwise")
+      emitEltwiseKernel(pb, kernel.getParams(), addrs);
+    else
+      emitAvgPoolKernel(pb, kernel.getParams(), addrs);
+    pb.endDebug();
+  }
+
+  void runOnOperation() override {
+    DeviceOp device = getOperation();
+    target = device.getTargetModel();
+    int64_t dt;
+    if (dtype == "f32")
+      dt = int64_t(MatDType::F32);
+    else if (dtype == "bf16")
+      dt = int64_t(MatDType::BF16);
+    else {
+      device.emitError() << "unknown dtype '" << dtype
+                         << "' (expected f32 or bf16)";
+      return signalPassFailure();
+    }
+    for (BufferOp b : device.getBodyBlock().getOps<BufferOp>())
+      if (!b.getAddress()) {
+        b.emitError("buffer has no address: run d1-place-sram first");
+        return signalPassFailure();
+      }
+    llvm::StringMap<HbmTensorOp> hbm;
+    for (auto t : device.getBodyBlock().getOps<HbmTensorOp>())
+      hbm[t.getSymName()] = t;
+
+    // Bucket every step's work by node.
+    SmallVector<StepOp> steps(device.getBodyBlock().getOps<StepOp>());
+    std::vector<std::map<int, NodeStep>> work(steps.size());
+    std::vector<int> lastStep(target.numNodes(), -1);
+    for (auto [s, step] : llvm::enumerate(steps)) {
+      auto at = [&](int node) -> NodeStep & {
+        lastStep[node] = std::max(lastStep[node], int(s));
+        return work[s][node];
+      };
+      for (Operation &op : step.getBody().front()) {
+        llvm::TypeSwitch<Operation *>(&op)
+            .Case<FillOp>([&](auto f) { at(nodeOf(f.getBuffer())).fills.push_back(f); })
+            .Case<DmaOp>([&](auto d) {
+              at(nodeOf(d.getSrc())).sends.push_back(d);
+              at(nodeOf(d.getDst())).arrivals++;
+            })
+            .Case<HbmLoadOp>([&](auto l) {
+              NodeStep &ns = at(nodeOf(l.getDst()));
+              ns.sends.push_back(l);
+              ns.arrivals++;
+            })
+            .Case<KernelOp>([&](auto k) {
+              at(nodeOf(k.getOperands().back())).kernels.push_back(k);
+            })
+            .Case<HbmStoreOp>([&](auto st) { at(nodeOf(st.getSrc())).stores.push_back(st); });
+      }
+    }
+
+    OpBuilder builder(&getContext());
+    builder.setInsertionPointToEnd(&device.getBodyBlock());
+    llvm::DenseMap<int, Value> nodeValues;
+    for (auto n : device.getBodyBlock().getOps<NodeOp>())
+      nodeValues[target.nodeId({int(n.getRow()), int(n.getCol())})] = n;
+
+    for (int node : target.enabledNodesSnake()) {
+      ProgramBuilder pb(target.vectorLanesF32());
+      int64_t stores = 0;
+      for (int s = 0; s <= lastStep[node]; ++s) {
+        auto it = work[s].find(node);
+        NodeStep empty;
+        NodeStep &ns = it == work[s].end() ? empty : it->second;
+        for (FillOp f : ns.fills) {
+          pb.beginDebug(nameOf(f.getLoc()));
+          emitFill(pb, addressOf(f.getBuffer()),
+                   f.getBuffer().getDefiningOp<BufferOp>().getSize());
+          pb.endDebug();
+        }
+        pb.emit(isa::Op::Barrier);
+        for (Operation *op : ns.sends)
+          if (failed(emitSend(pb, op, hbm)))
+            return signalPassFailure();
+        if (ns.arrivals)
+          pb.emit(isa::Op::SemWait, kArrivalSem, 0, 0, ns.arrivals);
+        for (KernelOp k : ns.kernels)
+          emitKernel(pb, k, dt);
+        for (HbmStoreOp st : ns.stores) {
+          isa::DmaDesc d = regionDesc(st, isa::DmaMode::SramToHbm);
+          d.sem = kStoreSem;
+          pb.beginDebug(nameOf(st.getLoc()));
+          int rs = pb.li(addressOf(st.getSrc()) + st.getSrcOffset());
+          int rd = pb.li(hbm[st.getTensor()].getAddress() + st.getDstOffset());
+          pb.emit(isa::Op::Dma, rs, rd, 0, pb.desc(isa::encode(d)));
+          pb.free(rs);
+          pb.free(rd);
+          pb.endDebug();
+          ++stores;
+        }
+      }
+      if (stores)
+        pb.emit(isa::Op::SemWait, kStoreSem, 0, 0, stores);
+      pb.emit(isa::Op::Halt);
+
+      Value nodeValue = nodeValues.lookup(node);
+      if (!nodeValue) {
+        OpBuilder::InsertionGuard guard(builder);
+        builder.setInsertionPointToStart(&device.getBodyBlock());
+        Coord c = target.coord(node);
+        nodeValue = NodeOp::create(builder, device.getLoc(),
+                                   NodeType::get(&getContext()), c.row, c.col);
+      }
+      SmallVector<int64_t> words;
+      for (const isa::Insn &in : pb.code) {
+        words.push_back(int64_t(in.op) | int64_t(in.a) << 16 |
+                        int64_t(in.b) << 24 | int64_t(in.c) << 32 |
+                        int64_t(in.d) << 40);
+        words.push_back(in.imm);
+      }
+      SmallVector<Attribute> descs, names;
+      for (auto &d : pb.descs)
+        descs.push_back(builder.getDenseI64ArrayAttr(d));
+      for (auto &n : pb.names)
+        names.push_back(builder.getStringAttr(n));
+      SmallVector<int64_t> debug(pb.debug.begin(), pb.debug.end());
+      ProgramOp::create(builder, device.getLoc(), nodeValue,
+                        builder.getDenseI64ArrayAttr(words),
+                        builder.getArrayAttr(descs),
+                        builder.getDenseI64ArrayAttr(debug),
+                        builder.getArrayAttr(names));
+    }
+    SmallVector<Attribute> routeAttrs;
+    for (auto &r : routes)
+      routeAttrs.push_back(builder.getDenseI32ArrayAttr(r));
+    device.setRoutesAttr(builder.getArrayAttr(routeAttrs));
+  }
+};
+} // namespace

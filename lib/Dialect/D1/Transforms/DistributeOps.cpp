@@ -1,0 +1,496 @@
+//===- DistributeOps.cpp - Per-layer lowering of the Distributor -----------===//
+//
+// For each layer block: stage operand regions in the layout the kernel wants
+// (channels-last activations for convolution, row-major panels for matrix
+// products), create the output buffer, and emit the d1.kernel with the
+// geometry the code generator needs.
+//
+//===----------------------------------------------------------------------===//
+#include "Distributor.h"
+#include "dojo/Dialect/DNN/IR/DNNOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace dojo;
+using namespace dojo::d1;
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+static int64_t product(ArrayRef<int64_t> v) {
+  int64_t p = 1;
+  for (int64_t x : v)
+    p *= x;
+  return p;
+}
+
+/// Left-pads a per-spatial-dimension list to three entries.
+static SmallVector<int64_t, 3> to3(ArrayRef<int64_t> v, int64_t fill) {
+  SmallVector<int64_t, 3> r(3 - v.size(), fill);
+  r.append(v.begin(), v.end());
+  return r;
+}
+
+LogicalResult Distributor::lowerLayer(Operation *op) {
+  if (llvm::isa<dnn::ReshapeOp>(op) && succeeded(lowerReshapeView(op)))
+    return success();
+  std::optional<OpGeometry> g = getOpGeometry(op);
+  if (!g)
+    return op->emitError() << "'" << op->getName()
+                           << "' cannot be mapped to the D1 mesh";
+  auto split = op->getAttrOfType<DenseI64ArrayAttr>(kSplitAttrName);
+  if (!split || split.size() != int64_t(g->outShape.size()))
+    return op->emitError("missing or malformed d1.split: run d1-tile first");
+  std::vector<Box> blocks = enumerateBlocks(g->outShape, g->units, split.asArrayRef());
+  DistTensor &out = dist[op->getResult(0)];
+  out.shape = g->outShape;
+  size_t n = order.size();
+  for (size_t round = 0; round * n < blocks.size(); ++round) {
+    StepOp step = newStep(op->getLoc());
+    int stepIndex = int(step.getIndex());
+    builder.setInsertionPointToEnd(&step.getBody().front());
+    for (size_t i = round * n; i < std::min(blocks.size(), (round + 1) * n); ++i) {
+      FailureOr<TensorBlock> block = lowerBlock(op, blocks[i], order[i % n], stepIndex);
+      if (failed(block))
+        return failure();
+      dist[op->getResult(0)].blocks.push_back(*block);
+    }
+  }
+  return success();
+}
+
+FailureOr<TensorBlock> Distributor::lowerBlock(Operation *op, const Box &box,
+                                         int nodeId, int step) {
+  return llvm::TypeSwitch<Operation *, FailureOr<TensorBlock>>(op)
+      .Case<dnn::ConvOp>([&](auto) { return lowerConv(op, box, nodeId, step); })
+      .Case<dnn::GemmOp, dnn::MatMulOp>(
+          [&](auto) { return lowerMatmul(op, box, nodeId, step); })
+      .Case<dnn::AddOp, dnn::ReluOp>(
+          [&](auto) { return lowerEltwise(op, box, nodeId, step); })
+      .Case<dnn::GlobalAvgPoolOp>(
+          [&](auto) { return lowerAvgPool(op, box, nodeId, step); })
+      .Case<dnn::ReshapeOp>(
+          [&](auto) { return lowerReshapeCopy(op, box, nodeId, step); })
+      .Default([&](Operation *) -> FailureOr<TensorBlock> {
+        return op->emitError("no block lowering for this op");
+      });
+}
+
+FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
+                                        int nodeId, int step) {
+  auto conv = cast<dnn::ConvOp>(op);
+  auto x = shapeOf(conv.getInput());
+  auto w = shapeOf(conv.getWeight());
+  unsigned spatial = x.size() - 2;
+  int64_t group = conv.getGroup();
+  int64_t cout = w[0], cinG = w[1], coPerGroup = cout / group;
+  int64_t g0 = box.lo[1] / coPerGroup, g1 = (box.hi[1] - 1) / coPerGroup;
+  int64_t groups = g1 - g0 + 1;
+  int64_t cp = box.extent(1);
+  int64_t cgp = groups > 1 ? coPerGroup : cp;
+  int64_t coInGroup = box.lo[1] - g0 * coPerGroup;
+  int64_t ci = groups * cinG;
+  int64_t np = box.extent(0);
+  auto strides = conv.getStrides();
+  auto dil = conv.getDilations();
+  auto pads = conv.getPads();
+
+  // Input window of this block, channels-last: [n][spatial...][ci].
+  SmallVector<int64_t, 3> win, outExt;
+  for (unsigned i = 0; i < spatial; ++i) {
+    outExt.push_back(box.extent(2 + i));
+    win.push_back((outExt[i] - 1) * strides[i] + (w[2 + i] - 1) * dil[i] + 1);
+  }
+  SmallVector<int64_t, 3> winStride(spatial, ci * 4);
+  for (int i = int(spatial) - 2; i >= 0; --i)
+    winStride[i] = winStride[i + 1] * win[i + 1];
+  int64_t inBytes = np * product(win) * ci * 4;
+  SmallVector<ViewDim, 6> view;
+  view.push_back({0, box.lo[0], np, product(win) * ci * 4});
+  int64_t dstBase = 0;
+  bool padded = false, allPadding = false;
+  for (unsigned i = 0; i < spatial; ++i) {
+    int64_t start = box.lo[2 + i] * strides[i] - pads[i];
+    int64_t lo = std::max<int64_t>(0, start);
+    int64_t hi = std::min<int64_t>(x[2 + i], start + win[i]);
+    padded |= lo != start || hi != start + win[i];
+    allPadding |= hi <= lo;
+    dstBase += (lo - start) * winStride[i];
+    view.push_back({int(2 + i), lo, std::max<int64_t>(0, hi - lo), winStride[i]});
+  }
+  view.push_back({1, g0 * cinG, ci, 4});
+  Location loc = op->getLoc();
+  FailureOr<BufferOp> in;
+  if (allPadding) {
+    // Every tap reads padding: a zero buffer, no transfers.
+    BufferOp b = newBuffer(nodeId, "pad", inBytes, step > 0 ? step - 1 : step, loc);
+    FillOp::create(builder, loc, b);
+    in = b;
+  } else {
+    in = stage(conv.getInput(), view, dstBase, inBytes, nodeId, step, padded,
+               loc, opName(op) + "_in");
+  }
+  if (failed(in))
+    return failure();
+
+  // Weights, as [group][kd][kh][co][kw][ci] so that the kw taps of one output
+  // channel are contiguous and can be merged into one matrix instruction.
+  auto wConst = conv.getWeight().getDefiningOp<arith::ConstantOp>();
+  auto wData = wConst ? dyn_cast<DenseElementsAttr>(wConst.getValue())
+                      : DenseElementsAttr();
+  SmallVector<int64_t, 3> k3 = to3(w.drop_front(2), 1);
+  int64_t kvol = product(k3);
+  int64_t wBytes = groups * kvol * cgp * cinG * 4;
+  SmallVector<int64_t, 6> wStrides = rowMajorStrides(w);
+  BufferOp wBuf;
+  if (!wData) {
+    // Weights computed at run time (or fed as a model input) are gathered
+    // like activations, one group at a time because the layout splits the
+    // output-channel dimension into group and channel-in-group.
+    wBuf = newBuffer(nodeId, opName(op) + "_w", wBytes, step, loc);
+    int64_t wCo = k3[2] * cinG * 4, wKh = cgp * wCo, wKd = k3[1] * wKh;
+    int64_t tapStride[3] = {wKd, wKh, cinG * 4};
+    for (int64_t g = 0; g < groups; ++g) {
+      SmallVector<ViewDim, 5> view;
+      unsigned firstTap = 3 - spatial;
+      for (unsigned i = 0; i < spatial; ++i)
+        if (firstTap + i < 2)
+          view.push_back({int(2 + i), 0, w[2 + i], tapStride[firstTap + i]});
+      view.push_back({0, (g0 + g) * coPerGroup + coInGroup, cgp, wCo});
+      if (spatial >= 1)
+        view.push_back({int(1 + spatial), 0, w[1 + spatial], cinG * 4});
+      view.push_back({1, 0, cinG, 4});
+      if (failed(gatherInto(conv.getWeight(), view, wBuf, g * kvol * cgp * cinG * 4,
+                            step, loc)))
+        return failure();
+    }
+  } else {
+    // Constant weights are baked into the node's SRAM image, once per node.
+    std::string key = std::string("w/") +
+                      std::to_string(reinterpret_cast<uintptr_t>(
+                          conv.getWeight().getAsOpaquePointer())) +
+                      "/" + std::to_string(nodeId) + "/" + std::to_string(g0) +
+                      "/" + std::to_string(groups) + "/" +
+                      std::to_string(coInGroup) + "/" + std::to_string(cgp);
+    if (auto it = constantCache.find(key); it != constantCache.end()) {
+      wBuf = it->second;
+    } else {
+      std::vector<float> data(wBytes / 4);
+      SmallVector<float> all(wData.getValues<float>());
+      int64_t kOff = 3 - (w.size() - 2);
+      size_t pos = 0;
+      for (int64_t g = 0; g < groups; ++g)
+        for (int64_t kd = 0; kd < k3[0]; ++kd)
+          for (int64_t kh = 0; kh < k3[1]; ++kh)
+            for (int64_t c = 0; c < cgp; ++c)
+              for (int64_t kw = 0; kw < k3[2]; ++kw)
+                for (int64_t i = 0; i < cinG; ++i) {
+                  int64_t co = (g0 + g) * coPerGroup + coInGroup + c;
+                  int64_t kidx[3] = {kd, kh, kw};
+                  int64_t off = co * wStrides[0] + i * wStrides[1];
+                  for (unsigned s = 0; s < w.size() - 2; ++s)
+                    off += kidx[s + kOff] * wStrides[2 + s];
+                  data[pos++] = all[off];
+                }
+      auto type =
+          RankedTensorType::get({int64_t(data.size())}, builder.getF32Type());
+      wBuf = newBuffer(nodeId, opName(op) + "_w", wBytes, 0, loc,
+                       DenseElementsAttr::get(type, ArrayRef<float>(data)));
+      constantCache[key] = wBuf;
+    }
+  }
+  use(wBuf, step);
+
+  SmallVector<Value, 4> operands = {*in, wBuf};
+  bool hasBias = bool(conv.getBias());
+  if (hasBias) {
+    ViewDim bv{0, box.lo[1], cp, 4};
+    FailureOr<BufferOp> bias = stage(conv.getBias(), bv, 0, cp * 4, nodeId,
+                                     step, false, loc, opName(op) + "_b");
+    if (failed(bias))
+      return failure();
+    operands.push_back(*bias);
+  }
+  TensorBlock out = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/true);
+  operands.push_back(out.buffer);
+
+  auto arr = [&](ArrayRef<int64_t> v) { return builder.getDenseI64ArrayAttr(v); };
+  NamedAttrList params;
+  params.append("n", builder.getI64IntegerAttr(np));
+  params.append("groups", builder.getI64IntegerAttr(groups));
+  params.append("cin", builder.getI64IntegerAttr(cinG));
+  params.append("ci", builder.getI64IntegerAttr(ci));
+  params.append("cg", builder.getI64IntegerAttr(cgp));
+  params.append("cp", builder.getI64IntegerAttr(cp));
+  params.append("out", arr(to3(outExt, 1)));
+  params.append("win", arr(to3(win, 1)));
+  params.append("kernel", arr(k3));
+  params.append("strides", arr(to3(strides, 1)));
+  params.append("dilations", arr(to3(dil, 1)));
+  params.append("bias", builder.getBoolAttr(hasBias));
+  params.append("act", builder.getStringAttr(conv.getAct()));
+  KernelOp::create(builder, loc, builder.getStringAttr("conv"), operands,
+                   params.getDictionary(builder.getContext()));
+  return out;
+}
+
+FailureOr<TensorBlock> Distributor::lowerMatmul(Operation *op, const Box &box,
+                                          int nodeId, int step) {
+  Value a, b, c;
+  bool transA = false, transB = false;
+  float alpha = 1.0f, beta = 0.0f;
+  StringRef act = "none";
+  if (auto gemm = dyn_cast<dnn::GemmOp>(op)) {
+    a = gemm.getA();
+    b = gemm.getB();
+    c = gemm.getC();
+    transA = gemm.getTransA();
+    transB = gemm.getTransB();
+    alpha = gemm.getAlpha().convertToFloat();
+    beta = gemm.getBeta().convertToFloat();
+    act = gemm.getAct();
+  } else {
+    auto mm = cast<dnn::MatMulOp>(op);
+    a = mm.getA();
+    b = mm.getB();
+  }
+  auto out = shapeOf(op->getResult(0));
+  unsigned r = out.size(), batchDims = r - 2;
+  auto as = shapeOf(a), bs = shapeOf(b);
+  int64_t k = transA ? as[as.size() - 2] : as.back();
+  int64_t mp = box.extent(r - 2), np = box.extent(r - 1);
+  int64_t batch = 1;
+  for (unsigned d = 0; d < batchDims; ++d)
+    batch *= box.extent(d);
+  Location loc = op->getLoc();
+
+  // Batch view dims of an operand of rank `rank` broadcast to the output.
+  auto batchView = [&](ArrayRef<int64_t> shape, int64_t panel) {
+    SmallVector<ViewDim, 6> view;
+    int64_t stride = panel * 4;
+    SmallVector<int64_t, 4> strides(batchDims);
+    for (int d = int(batchDims) - 1; d >= 0; --d) {
+      strides[d] = stride;
+      stride *= box.extent(d);
+    }
+    int offset = int(r) - int(shape.size());
+    for (unsigned d = 0; d < batchDims; ++d) {
+      int opDim = int(d) - offset;
+      if (opDim < 0 || (shape[opDim] == 1 && out[d] != 1))
+        view.push_back({-1, 0, box.extent(d), strides[d]});
+      else
+        view.push_back({opDim, box.lo[d], box.extent(d), strides[d]});
+    }
+    return view;
+  };
+  int ra = as.size(), rb = bs.size();
+  SmallVector<ViewDim, 6> aView = batchView(as, mp * k);
+  aView.push_back({transA ? ra - 1 : ra - 2, box.lo[r - 2], mp, k * 4});
+  aView.push_back({transA ? ra - 2 : ra - 1, 0, k, 4});
+  SmallVector<ViewDim, 6> bView = batchView(bs, k * np);
+  bView.push_back({transB ? rb - 1 : rb - 2, 0, k, np * 4});
+  bView.push_back({transB ? rb - 2 : rb - 1, box.lo[r - 1], np, 4});
+  FailureOr<BufferOp> aBuf = stage(a, aView, 0, batch * mp * k * 4, nodeId,
+                                   step, false, loc, opName(op) + "_a");
+  if (failed(aBuf))
+    return failure();
+  FailureOr<BufferOp> bBuf = stage(b, bView, 0, batch * k * np * 4, nodeId,
+                                   step, false, loc, opName(op) + "_b");
+  if (failed(bBuf))
+    return failure();
+  SmallVector<Value, 4> operands = {*aBuf, *bBuf};
+  if (c) {
+    auto cs = shapeOf(c);
+    SmallVector<ViewDim, 2> cView;
+    int offset = 2 - int(cs.size());
+    for (unsigned d = 0; d < 2; ++d) {
+      int opDim = int(d) - offset;
+      int64_t ext = d == 0 ? mp : np, lo = box.lo[r - 2 + d];
+      int64_t stride = d == 0 ? np * 4 : 4;
+      if (opDim < 0 || (cs[opDim] == 1 && out[r - 2 + d] != 1))
+        cView.push_back({-1, 0, ext, stride});
+      else
+        cView.push_back({opDim, lo, ext, stride});
+    }
+    FailureOr<BufferOp> cBuf = stage(c, cView, 0, mp * np * 4, nodeId, step,
+                                     false, loc, opName(op) + "_c");
+    if (failed(cBuf))
+      return failure();
+    operands.push_back(*cBuf);
+  }
+  TensorBlock result = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/false);
+  operands.push_back(result.buffer);
+  NamedAttrList params;
+  params.append("batch", builder.getI64IntegerAttr(batch));
+  params.append("m", builder.getI64IntegerAttr(mp));
+  params.append("n", builder.getI64IntegerAttr(np));
+  params.append("k", builder.getI64IntegerAttr(k));
+  params.append("alpha", builder.getF32FloatAttr(alpha));
+  params.append("beta", builder.getF32FloatAttr(beta));
+  params.append("bias", builder.getBoolAttr(bool(c)));
+  params.append("act", builder.getStringAttr(act));
+  KernelOp::create(builder, loc, builder.getStringAttr("matmul"), operands,
+                   params.getDictionary(builder.getContext()));
+  return result;
+}
+
+FailureOr<TensorBlock> Distributor::lowerEltwise(Operation *op, const Box &box,
+                                           int nodeId, int step) {
+  TensorBlock result = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/true);
+  auto out = shapeOf(op->getResult(0));
+  unsigned r = out.size();
+  // Walk dimensions in the output's memory order so transfers merge.
+  SmallVector<unsigned, 6> dims;
+  for (unsigned d = 0; d < r; ++d)
+    dims.push_back(d);
+  llvm::stable_sort(dims, [&](unsigned x, unsigned y) {
+    return result.strides[x] > result.strides[y];
+  });
+  SmallVector<Value, 3> operands;
+  for (Value v : op->getOperands()) {
+    auto shape = shapeOf(v);
+    int offset = int(r) - int(shape.size());
+    SmallVector<ViewDim, 6> view;
+    for (unsigned d : dims) {
+      int opDim = int(d) - offset;
+      if (opDim < 0 || (shape[opDim] == 1 && out[d] != 1))
+        view.push_back({-1, 0, box.extent(d), result.strides[d]});
+      else
+        view.push_back({opDim, box.lo[d], box.extent(d), result.strides[d]});
+    }
+    FailureOr<BufferOp> staged =
+        stage(v, view, 0, box.numElements() * 4, nodeId, step, false,
+              op->getLoc(), opName(op) + "_x");
+    if (failed(staged))
+      return failure();
+    operands.push_back(*staged);
+  }
+  operands.push_back(result.buffer);
+  StringRef act = "none", kind = "relu";
+  if (auto add = dyn_cast<dnn::AddOp>(op)) {
+    act = add.getAct();
+    kind = "add";
+  }
+  NamedAttrList params;
+  params.append("count", builder.getI64IntegerAttr(box.numElements()));
+  params.append("op", builder.getStringAttr(kind));
+  params.append("act", builder.getStringAttr(act));
+  KernelOp::create(builder, op->getLoc(), builder.getStringAttr("eltwise"),
+                   operands, params.getDictionary(builder.getContext()));
+  return result;
+}
+
+FailureOr<TensorBlock> Distributor::lowerAvgPool(Operation *op, const Box &box,
+                                           int nodeId, int step) {
+  auto pool = cast<dnn::GlobalAvgPoolOp>(op);
+  auto in = shapeOf(pool.getInput());
+  int64_t np = box.extent(0), cp = box.extent(1);
+  int64_t positions = product(in.drop_front(2));
+  SmallVector<ViewDim, 6> view;
+  view.push_back({0, box.lo[0], np, positions * cp * 4});
+  int64_t stride = cp * 4;
+  SmallVector<ViewDim, 4> spatial;
+  for (int d = int(in.size()) - 1; d >= 2; --d) {
+    spatial.insert(spatial.begin(), {d, 0, in[d], stride});
+    stride *= in[d];
+  }
+  view.append(spatial.begin(), spatial.end());
+  view.push_back({1, box.lo[1], cp, 4});
+  FailureOr<BufferOp> staged =
+      stage(pool.getInput(), view, 0, np * positions * cp * 4, nodeId, step,
+            false, op->getLoc(), opName(op) + "_x");
+  if (failed(staged))
+    return failure();
+  TensorBlock result = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/true);
+  NamedAttrList params;
+  params.append("n", builder.getI64IntegerAttr(np));
+  params.append("positions", builder.getI64IntegerAttr(positions));
+  params.append("c", builder.getI64IntegerAttr(cp));
+  KernelOp::create(builder, op->getLoc(), builder.getStringAttr("avgpool"),
+                   ValueRange{*staged, result.buffer},
+                   params.getDictionary(builder.getContext()));
+  return result;
+}
+
+LogicalResult Distributor::lowerReshapeView(Operation *op) {
+  // A reshape that only inserts or removes unit dimensions keeps every
+  // block's data where it is: re-index the blocks, move nothing.
+  Value input = op->getOperand(0);
+  auto it = dist.find(input);
+  if (it == dist.end())
+    return failure();
+  auto in = shapeOf(input), out = shapeOf(op->getResult(0));
+  SmallVector<unsigned> inDims, outDims;
+  for (unsigned d = 0; d < in.size(); ++d)
+    if (in[d] != 1)
+      inDims.push_back(d);
+  for (unsigned d = 0; d < out.size(); ++d)
+    if (out[d] != 1)
+      outDims.push_back(d);
+  if (inDims.size() != outDims.size())
+    return failure();
+  for (unsigned i = 0; i < inDims.size(); ++i)
+    if (in[inDims[i]] != out[outDims[i]])
+      return failure();
+  DistTensor view;
+  view.shape.assign(out.begin(), out.end());
+  for (const TensorBlock &b : it->second.blocks) {
+    TensorBlock nb = b;
+    nb.box = Box::full(out);
+    nb.strides.assign(out.size(), 0);
+    for (unsigned i = 0; i < inDims.size(); ++i) {
+      nb.box.lo[outDims[i]] = b.box.lo[inDims[i]];
+      nb.box.hi[outDims[i]] = b.box.hi[inDims[i]];
+      nb.strides[outDims[i]] = b.strides[inDims[i]];
+    }
+    view.blocks.push_back(nb);
+  }
+  dist[op->getResult(0)] = view;
+  return success();
+}
+
+FailureOr<TensorBlock> Distributor::lowerReshapeCopy(Operation *op, const Box &box,
+                                               int nodeId, int step) {
+  // The block is a contiguous row-major range [first, last) of the output,
+  // hence of the input too: cut that range into input boxes and copy each
+  // to its place.
+  TensorBlock result = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/false);
+  auto in = shapeOf(op->getOperand(0)), out = shapeOf(op->getResult(0));
+  SmallVector<int64_t, 6> outStrides = rowMajorStrides(out);
+  SmallVector<int64_t, 6> inStrides = rowMajorStrides(in);
+  int64_t first = 0;
+  for (unsigned d = 0; d < out.size(); ++d)
+    first += box.lo[d] * outStrides[d];
+  int64_t last = first + box.numElements();
+  int64_t pos = first;
+  while (pos < last) {
+    SmallVector<int64_t, 6> idx(in.size());
+    int64_t rem = pos;
+    for (unsigned d = 0; d < in.size(); ++d) {
+      idx[d] = rem / inStrides[d];
+      rem %= inStrides[d];
+    }
+    // The outermost dimension along which a run can start here: all inner
+    // indices are zero.
+    unsigned d = in.size() - 1;
+    while (d > 0 && idx[d] == 0 && (last - pos) >= inStrides[d - 1])
+      --d;
+    int64_t count = std::min(in[d] - idx[d], (last - pos) / inStrides[d]);
+    SmallVector<ViewDim, 6> view;
+    for (unsigned j = 0; j < in.size(); ++j) {
+      int64_t lo = j < d ? idx[j] : (j == d ? idx[j] : 0);
+      int64_t ext = j < d ? 1 : (j == d ? count : in[j]);
+      view.push_back({int(j), lo, ext, inStrides[j] * 4});
+    }
+    // Inner indices are zero here, so the view's first element is at
+    // linear position `pos`, and its elements keep their input row-major
+    // spacing in the output block.
+    if (failed(gatherInto(op->getOperand(0), view, result.buffer,
+                          (pos - first) * 4, step, op->getLoc())))
+      return failure();
+    pos += count * inStrides[d];
+  }
+  return result;
+}

@@ -1,0 +1,127 @@
+//===- Distributor.h - State of the dnn -> d1 lowering --------------------===//
+//
+// A tensor mapped onto the mesh is a set of blocks: boxes of its index space,
+// each stored in one node's SRAM buffer (or in HBM) with its own byte
+// strides. A layer block gathers the regions of its operands it needs into
+// staging buffers on its node: every intersection of that region with an
+// operand block becomes one strided transfer. Broadcasting is a zero source
+// stride; transposition and layout changes are just other strides.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DOJO_LIB_DIALECT_D1_TRANSFORMS_DISTRIBUTOR_H
+#define DOJO_LIB_DIALECT_D1_TRANSFORMS_DISTRIBUTOR_H
+
+#include "Partition.h"
+#include "dojo/Dialect/D1/IR/D1Dialect.h"
+#include "dojo/Target/ISA.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <map>
+
+namespace dojo::d1 {
+
+struct TensorBlock {
+  Box box;
+  mutable BufferOp buffer; ///< SRAM home, or null when the block lives in HBM
+  mutable HbmTensorOp hbm; ///< HBM home (model inputs)
+  int64_t base = 0; ///< byte offset of box.lo inside its home
+  llvm::SmallVector<int64_t, 6> strides; ///< bytes per tensor dimension
+  int step = 0;     ///< step that produced it
+};
+
+struct DistTensor {
+  llvm::SmallVector<int64_t, 6> shape;
+  std::vector<TensorBlock> blocks;
+};
+
+/// One dimension of a gather, in destination order. `opDim` is the operand
+/// dimension it walks (from `lo`, `extent` elements), or -1 to replicate the
+/// same data `extent` times (broadcast). Operand dimensions that no view
+/// dimension walks are read at index 0 (they have size 1).
+struct ViewDim {
+  int opDim;
+  int64_t lo;
+  int64_t extent;
+  int64_t dstStride; ///< bytes
+};
+
+class Distributor {
+public:
+  Distributor(mlir::ModuleOp module, const TargetModel &target);
+
+  /// Lowers `func` into a d1.device appended to the module.
+  mlir::LogicalResult run(mlir::Operation *func);
+
+private:
+  // ---- construction helpers ----------------------------------------------
+  mlir::Value node(int id);
+  BufferOp newBuffer(int node, llvm::StringRef role, int64_t bytes, int first,
+                     mlir::Location loc, mlir::ElementsAttr init = {});
+  StepOp newStep(mlir::Location loc);
+  void use(BufferOp buffer, int step);
+  std::string opName(mlir::Operation *op);
+
+  // ---- data movement -------------------------------------------------------
+  /// Stages `operand` viewed through `view` into a fresh buffer of `bytes` on
+  /// `node` for step `step`: constants become initialized buffers (shared
+  /// between blocks that need the same data), other values transfers.
+  /// `needsFill` zeroes it first (convolution padding).
+  mlir::FailureOr<BufferOp> stage(mlir::Value operand,
+                                  llvm::ArrayRef<ViewDim> view, int64_t dstBase,
+                                  int64_t bytes, int node, int step,
+                                  bool needsFill, mlir::Location loc,
+                                  llvm::StringRef role);
+  /// Emits the transfers copying `operand` (through `view`) into `dst`.
+  mlir::LogicalResult gatherInto(mlir::Value operand,
+                                 llvm::ArrayRef<ViewDim> view, BufferOp dst,
+                                 int64_t dstBase, int step, mlir::Location loc);
+  /// Bakes a constant's view into initial data.
+  mlir::ElementsAttr bakeConstant(mlir::DenseElementsAttr data,
+                                  llvm::ArrayRef<ViewDim> view,
+                                  int64_t dstBase, int64_t bytes);
+
+  // ---- layers --------------------------------------------------------------
+  mlir::LogicalResult lowerLayer(mlir::Operation *op);
+  mlir::LogicalResult lowerReshapeView(mlir::Operation *op);
+  /// Lowers one block of `op` on `node` in `step`; returns the output block.
+  mlir::FailureOr<TensorBlock> lowerBlock(mlir::Operation *op, const Box &box,
+                                    int node, int step);
+  mlir::FailureOr<TensorBlock> lowerConv(mlir::Operation *op, const Box &box,
+                                   int node, int step);
+  mlir::FailureOr<TensorBlock> lowerMatmul(mlir::Operation *op, const Box &box,
+                                     int node, int step);
+  mlir::FailureOr<TensorBlock> lowerEltwise(mlir::Operation *op, const Box &box,
+                                      int node, int step);
+  mlir::FailureOr<TensorBlock> lowerAvgPool(mlir::Operation *op, const Box &box,
+                                      int node, int step);
+  mlir::FailureOr<TensorBlock> lowerReshapeCopy(mlir::Operation *op, const Box &box,
+                                          int node, int step);
+  /// Creates the block's output buffer with channels-last (rank >= 3) or
+  /// row-major layout, returning the block with its strides.
+  TensorBlock makeOutputBlock(mlir::Operation *op, const Box &box, int node,
+                        int step, bool channelsLast);
+
+  mlir::ModuleOp module;
+  TargetModel target;
+  mlir::OpBuilder builder;
+  DeviceOp device;
+  std::vector<int> order; ///< enabled nodes, snake order
+  llvm::DenseMap<int, mlir::Value> nodes;
+  llvm::DenseMap<mlir::Value, DistTensor> dist;
+  std::vector<StepOp> steps;
+  std::map<std::string, BufferOp> constantCache;
+  llvm::DenseMap<mlir::Operation *, int> symbolCounter;
+  int64_t hbmTop = 0;
+  int bufferCount = 0;
+};
+
+/// Drops unit dimensions and merges contiguous ones of a strided copy.
+void simplifyTransfer(llvm::SmallVectorImpl<int64_t> &shape,
+                      llvm::SmallVectorImpl<int64_t> &src,
+                      llvm::SmallVectorImpl<int64_t> &dst);
+
+} // namespace dojo::d1
+
+#endif

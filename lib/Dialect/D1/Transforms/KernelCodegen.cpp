@@ -1,0 +1,301 @@
+//===- KernelCodegen.cpp - Loop nests for the per-node kernels ------------===//
+//
+// Each kernel is a loop nest around one matrix or vector instruction. The
+// matrix unit computes one accumulator tile (at most 8 x 8) per instruction
+// over a run of K read from SRAM; nothing here stands for a whole layer.
+// Tiles at the edges (fewer than 8 rows or columns) get their own
+// descriptors and an unrolled copy of the innermost body.
+//
+//===----------------------------------------------------------------------===//
+#include "ProgramBuilder.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace dojo;
+using namespace dojo::d1;
+
+
+static int64_t getInt(DictionaryAttr d, StringRef name) {
+  return cast<IntegerAttr>(d.get(name)).getInt();
+}
+static ArrayRef<int64_t> getArr(DictionaryAttr d, StringRef name) {
+  return cast<DenseI64ArrayAttr>(d.get(name)).asArrayRef();
+}
+static bool getBool(DictionaryAttr d, StringRef name) {
+  return cast<BoolAttr>(d.get(name)).getValue();
+}
+static float getF32(DictionaryAttr d, StringRef name) {
+  return float(cast<FloatAttr>(d.get(name)).getValueAsDouble());
+}
+static isa::Act getAct(DictionaryAttr d) {
+  return cast<StringAttr>(d.get("act")).getValue() == "relu" ? isa::Act::Relu
+                                                             : isa::Act::None;
+}
+static int64_t floatBits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return int64_t(u);
+}
+
+/// Splits `extent` into full tiles of `tile` and a remainder, calling
+/// `body(size, offsetIndex)` for the loop of full tiles (advancing `ptrs` by
+/// their per-tile strides) and once more for the remainder at the offset of
+/// the first leftover element.
+static void tiled(ProgramBuilder &pb, int64_t extent, int64_t tile,
+                  ProgramBuilder::Ptrs ptrs,
+                  llvm::function_ref<void(int64_t size, int64_t first)> body) {
+  int64_t full = extent / tile, rem = extent % tile;
+  pb.loop(full, ptrs, [&] { body(tile, 0); });
+  if (rem)
+    body(rem, full * tile);
+}
+
+void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
+                              ArrayRef<int64_t> addrs, int64_t dtype) {
+  int64_t n = getInt(p, "n"), groups = getInt(p, "groups");
+  int64_t cin = getInt(p, "cin"), ci = getInt(p, "ci"), cg = getInt(p, "cg");
+  int64_t cp = getInt(p, "cp");
+  auto out = getArr(p, "out"), win = getArr(p, "win"), k = getArr(p, "kernel");
+  auto s = getArr(p, "strides"), dl = getArr(p, "dilations");
+  bool bias = getBool(p, "bias");
+  isa::Act act = getAct(p);
+
+  int pIn = pb.li(addrs[0]), pW = pb.li(addrs[1]);
+  int pB = bias ? pb.li(addrs[2]) : 0;
+  int pOut = pb.li(addrs.back());
+  // Strides of the staged input [n][d][h][w][ci] and output [n][d][h][w][cp].
+  int64_t inW = ci * 4, inH = win[2] * inW, inD = win[1] * inH,
+          inN = win[0] * inD;
+  int64_t outW = cp * 4, outH = out[2] * outW, outD = out[1] * outH,
+          outN = out[0] * outD;
+  // Weights [g][kd][kh][co][kw][ci].
+  int64_t wCo = k[2] * cin * 4, wKh = cg * wCo, wKd = k[1] * wKh,
+          wG = k[0] * wKd;
+  // The kw taps of one output channel are contiguous in the weights; they
+  // are contiguous in the staged input too when it holds a single group and
+  // the kernel is not dilated along w: then one instruction covers them.
+  bool mergeKw = dl[2] == 1 && ci == cin;
+  int64_t kRun = mergeKw ? k[2] * cin : cin;
+  int64_t kwLoop = mergeKw ? 1 : k[2];
+
+  auto tile = [&](int64_t m, int64_t nw, int64_t inOff, int64_t outOff,
+                  int64_t coFirst) {
+    if (bias) {
+      int r = pb.offset(pB, coFirst * 4);
+      isa::AccDesc d;
+      d.m = m;
+      d.n = nw;
+      d.si = 4;
+      d.sj = 0;
+      pb.emit(isa::Op::MLd, 0, r, 0, pb.desc(isa::encode(d)));
+      pb.free(r);
+    } else {
+      pb.emit(isa::Op::MZero, 0);
+    }
+    int rA = pb.offset(pW, coFirst * wCo), rB = pb.offset(pIn, inOff);
+    isa::MmaDesc md;
+    md.m = m;
+    md.n = nw;
+    md.k = kRun;
+    md.aSi = wCo;
+    md.aSk = 4;
+    md.bSk = 4;
+    md.bSj = s[2] * inW;
+    md.dtype = dtype;
+    int mmaDesc = pb.desc(isa::encode(md));
+    pb.loop(k[0], {{rA, wKd}, {rB, dl[0] * inD}}, [&] {
+      pb.loop(k[1], {{rA, wKh}, {rB, dl[1] * inH}}, [&] {
+        pb.loop(kwLoop, {{rA, cin * 4}, {rB, dl[2] * inW}},
+                [&] { pb.emit(isa::Op::Mma, 0, rA, rB, mmaDesc); });
+      });
+    });
+    pb.free(rA);
+    pb.free(rB);
+    int rO = pb.offset(pOut, outOff + coFirst * 4);
+    isa::AccDesc sd;
+    sd.m = m;
+    sd.n = nw;
+    sd.si = 4;
+    sd.sj = outW;
+    sd.act = act;
+    pb.emit(isa::Op::MSt, 0, rO, 0, pb.desc(isa::encode(sd)));
+    pb.free(rO);
+  };
+
+  pb.loop(groups, {{pIn, cin * 4}, {pW, wG}, {pOut, cg * 4}, {pB, cg * 4}}, [&] {
+    pb.loop(n, {{pIn, inN}, {pOut, outN}}, [&] {
+      pb.loop(out[0], {{pIn, s[0] * inD}, {pOut, outD}}, [&] {
+        pb.loop(out[1], {{pIn, s[1] * inH}, {pOut, outH}}, [&] {
+          tiled(pb, out[2], 8, {{pIn, 8 * s[2] * inW}, {pOut, 8 * outW}},
+                [&](int64_t nw, int64_t w0) {
+                  int64_t inOff = w0 * s[2] * inW, outOff = w0 * outW;
+                  tiled(pb, cg, 8, {{pW, 8 * wCo}, {pOut, 32}, {pB, 32}},
+                        [&](int64_t m, int64_t c0) {
+                          tile(m, nw, inOff, outOff, c0);
+                        });
+                });
+        });
+      });
+    });
+  });
+  for (int r : {pIn, pW, pOut})
+    pb.free(r);
+  if (bias)
+    pb.free(pB);
+}
+
+void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
+                                ArrayRef<int64_t> addrs, int64_t dtype) {
+  int64_t batch = getInt(p, "batch"), m = getInt(p, "m"), n = getInt(p, "n"),
+          k = getInt(p, "k");
+  float alpha = getF32(p, "alpha"), beta = getF32(p, "beta");
+  bool bias = getBool(p, "bias");
+  isa::Act act = getAct(p);
+  int pA = pb.li(addrs[0]), pB = pb.li(addrs[1]);
+  int pC = bias ? pb.li(addrs[2]) : 0;
+  int pOut = pb.li(addrs.back());
+  // y = alpha * (A B + (beta / alpha) C): the accumulator starts from the
+  // scaled bias and the store applies alpha.
+  float storeScale = alpha != 0.0f ? alpha : 1.0f;
+  float loadScale = alpha != 0.0f ? beta / alpha : beta;
+
+  auto tile = [&](int64_t mt, int64_t nt, int64_t row0, int64_t col0) {
+    if (bias) {
+      int r = pb.offset(pC, (row0 * n + col0) * 4);
+      isa::AccDesc d;
+      d.m = mt;
+      d.n = nt;
+      d.si = n * 4;
+      d.sj = 4;
+      d.scale = loadScale;
+      pb.emit(isa::Op::MLd, 0, r, 0, pb.desc(isa::encode(d)));
+      pb.free(r);
+    } else {
+      pb.emit(isa::Op::MZero, 0);
+    }
+    if (alpha != 0.0f) {
+      int rA = pb.offset(pA, row0 * k * 4), rB = pb.offset(pB, col0 * 4);
+      isa::MmaDesc md;
+      md.m = mt;
+      md.n = nt;
+      md.k = k;
+      md.aSi = k * 4;
+      md.aSk = 4;
+      md.bSk = n * 4;
+      md.bSj = 4;
+      md.dtype = dtype;
+      pb.emit(isa::Op::Mma, 0, rA, rB, pb.desc(isa::encode(md)));
+      pb.free(rA);
+      pb.free(rB);
+    }
+    int rO = pb.offset(pOut, (row0 * n + col0) * 4);
+    isa::AccDesc sd;
+    sd.m = mt;
+    sd.n = nt;
+    sd.si = n * 4;
+    sd.sj = 4;
+    sd.scale = storeScale;
+    sd.act = act;
+    pb.emit(isa::Op::MSt, 0, rO, 0, pb.desc(isa::encode(sd)));
+    pb.free(rO);
+  };
+  pb.loop(batch, {{pA, m * k * 4}, {pB, k * n * 4}, {pOut, m * n * 4}}, [&] {
+    tiled(pb, m, 8, {{pA, 8 * k * 4}, {pOut, 8 * n * 4}, {pC, 8 * n * 4}},
+          [&](int64_t mt, int64_t row0) {
+            tiled(pb, n, 8, {{pB, 32}, {pOut, 32}, {pC, 32}},
+                  [&](int64_t nt, int64_t col0) { tile(mt, nt, row0, col0); });
+          });
+  });
+  for (int r : {pA, pB, pOut})
+    pb.free(r);
+  if (bias)
+    pb.free(pC);
+}
+
+void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
+                                 ArrayRef<int64_t> addrs) {
+  int64_t count = getInt(p, "count");
+  bool add = cast<StringAttr>(p.get("op")).getValue() == "add";
+  bool relu = !add || getAct(p) == isa::Act::Relu;
+  int pA = pb.li(addrs[0]);
+  int pB = add ? pb.li(addrs[1]) : 0;
+  int pO = pb.li(addrs.back());
+  int64_t step = pb.lanes * 4;
+  pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+  if (relu)
+    pb.emit(isa::Op::VSplat, 3, 0, 0, 0);
+  auto body = [&](int64_t off) {
+    pb.emit(isa::Op::VLd, 0, pA, 0, off);
+    int result = 0;
+    if (add) {
+      pb.emit(isa::Op::VLd, 1, pB, 0, off);
+      pb.emit(isa::Op::VAdd, 2, 0, 1);
+      result = 2;
+    }
+    if (relu) {
+      pb.emit(isa::Op::VMax, 2, result, 3);
+      result = 2;
+    }
+    pb.emit(isa::Op::VSt, result, pO, 0, off);
+  };
+  int64_t full = count / pb.lanes, rem = count % pb.lanes;
+  pb.loop(full, {{pA, step}, {pB, add ? step : 0}, {pO, step}},
+          [&] { body(0); });
+  if (rem) {
+    pb.emit(isa::Op::VSetVl, 0, 0, 0, rem);
+    body(full * step);
+    pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+  }
+  pb.free(pA);
+  pb.free(pO);
+  if (add)
+    pb.free(pB);
+}
+
+void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
+                                 ArrayRef<int64_t> addrs) {
+  int64_t n = getInt(p, "n"), positions = getInt(p, "positions"),
+          c = getInt(p, "c");
+  int pIn = pb.li(addrs[0]), pOut = pb.li(addrs[1]);
+  int64_t step = pb.lanes * 4;
+  pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+  pb.emit(isa::Op::VSplat, 4, 0, 0, floatBits(1.0f / float(positions)));
+  auto body = [&](int64_t off) {
+    pb.emit(isa::Op::VSplat, 0, 0, 0, 0);
+    int rP = pb.offset(pIn, off);
+    pb.loop(positions, {{rP, c * 4}}, [&] {
+      pb.emit(isa::Op::VLd, 1, rP, 0, 0);
+      pb.emit(isa::Op::VAdd, 0, 0, 1);
+    });
+    pb.free(rP);
+    pb.emit(isa::Op::VMul, 0, 0, 4);
+    pb.emit(isa::Op::VSt, 0, pOut, 0, off);
+  };
+  pb.loop(n, {{pIn, positions * c * 4}, {pOut, c * 4}}, [&] {
+    int64_t full = c / pb.lanes, rem = c % pb.lanes;
+    pb.loop(full, {{pIn, step}, {pOut, step}}, [&] { body(0); });
+    if (rem) {
+      pb.emit(isa::Op::VSetVl, 0, 0, 0, rem);
+      body(full * step);
+      pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+    }
+  });
+  pb.free(pIn);
+  pb.free(pOut);
+}
+
+void dojo::d1::emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes) {
+  int p = pb.li(addr);
+  int64_t step = pb.lanes * 4, elems = bytes / 4;
+  pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+  pb.emit(isa::Op::VSplat, 0, 0, 0, 0);
+  int64_t full = elems / pb.lanes, rem = elems % pb.lanes;
+  pb.loop(full, {{p, step}}, [&] { pb.emit(isa::Op::VSt, 0, p, 0, 0); });
+  if (rem) {
+    pb.emit(isa::Op::VSetVl, 0, 0, 0, rem);
+    pb.emit(isa::Op::VSt, 0, p, 0, full * step);
+    pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+  }
+  pb.free(p);
+}

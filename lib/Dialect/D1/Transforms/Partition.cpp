@@ -1,0 +1,191 @@
+//===- Partition.cpp - Block geometry of dnn ops --------------------------===//
+#include "Partition.h"
+
+#include "dojo/Dialect/DNN/IR/DNNOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace dojo;
+using namespace dojo::d1;
+
+Box Box::full(ArrayRef<int64_t> shape) {
+  Box b;
+  for (int64_t s : shape) {
+    b.lo.push_back(0);
+    b.hi.push_back(s);
+  }
+  return b;
+}
+
+Box dojo::d1::intersect(const Box &a, const Box &b) {
+  Box r;
+  for (unsigned d = 0; d < a.lo.size(); ++d) {
+    r.lo.push_back(std::max(a.lo[d], b.lo[d]));
+    r.hi.push_back(std::min(a.hi[d], b.hi[d]));
+  }
+  return r;
+}
+
+SmallVector<int64_t, 6> dojo::d1::rowMajorStrides(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t, 6> s(shape.size(), 1);
+  for (int i = int(shape.size()) - 2; i >= 0; --i)
+    s[i] = s[i + 1] * shape[i + 1];
+  return s;
+}
+
+static ArrayRef<int64_t> shapeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+static int64_t product(ArrayRef<int64_t> v) {
+  int64_t p = 1;
+  for (int64_t x : v)
+    p *= x;
+  return p;
+}
+
+std::optional<OpGeometry> dojo::d1::getOpGeometry(Operation *op) {
+  if (op->getNumResults() != 1 || !llvm::isa<RankedTensorType>(op->getResult(0).getType()))
+    return std::nullopt;
+  OpGeometry g;
+  g.outShape.assign(shapeOf(op->getResult(0)).begin(),
+                    shapeOf(op->getResult(0)).end());
+  unsigned rank = g.outShape.size();
+  g.units.assign(rank, 1);
+  g.splittable.assign(rank, true);
+  int64_t outElems = product(g.outShape);
+  bool known =
+      llvm::TypeSwitch<Operation *, bool>(op)
+          .Case<dnn::ConvOp>([&](auto conv) {
+            auto w = shapeOf(conv.getWeight());
+            int64_t group = conv.getGroup();
+            int64_t coPerGroup = g.outShape[1] / group;
+            // A block either stays inside one group or holds whole groups;
+            // within a group, blocks of 8 channels fill the matrix tile.
+            g.units[1] = group == 1 ? 8 : coPerGroup;
+            // Blocks of 8 along the innermost spatial dimension fill the
+            // matrix unit's other tile side.
+            g.units[rank - 1] = 8;
+            g.work = outElems * product(w.drop_front(1));
+            return true;
+          })
+          .Case<dnn::GemmOp, dnn::MatMulOp>([&](auto mm) {
+            g.units[rank - 2] = 8;
+            g.units[rank - 1] = 8;
+            int64_t k;
+            if constexpr (std::is_same_v<decltype(mm), dnn::GemmOp>) {
+              auto a = shapeOf(mm.getA());
+              k = mm.getTransA() ? a[0] : a[1];
+            } else {
+              auto a = shapeOf(mm.getA());
+              k = a.back();
+            }
+            g.work = outElems * k;
+            return true;
+          })
+          .Case<dnn::AddOp, dnn::ReluOp>([&](auto) {
+            g.units[rank - 1] = std::min<int64_t>(16, g.outShape[rank - 1]);
+            g.work = outElems;
+            return true;
+          })
+          .Case<dnn::GlobalAvgPoolOp>([&](auto pool) {
+            for (unsigned d = 2; d < rank; ++d)
+              g.splittable[d] = false;
+            g.units[1] = 16;
+            g.work = product(shapeOf(pool.getInput()));
+            return true;
+          })
+          .Case<dnn::ReshapeOp>([&](auto) {
+            // Blocks must be contiguous row-major ranges: split only the
+            // outermost dimension with more than one element.
+            bool found = false;
+            for (unsigned d = 0; d < rank; ++d) {
+              g.splittable[d] = !found && g.outShape[d] > 1;
+              found |= g.outShape[d] > 1;
+            }
+            g.work = outElems;
+            return true;
+          })
+          .Default([](Operation *) { return false; });
+  if (!known)
+    return std::nullopt;
+  for (unsigned d = 0; d < rank; ++d)
+    g.units[d] = std::max<int64_t>(1, std::min(g.units[d], g.outShape[d]));
+  return g;
+}
+
+int64_t dojo::d1::effectiveChunks(int64_t extent, int64_t unit, int64_t split) {
+  int64_t units = (extent + unit - 1) / unit;
+  split = std::max<int64_t>(1, std::min(split, units));
+  int64_t perChunk = (units + split - 1) / split;
+  return (units + perChunk - 1) / perChunk;
+}
+
+std::vector<Box> dojo::d1::enumerateBlocks(ArrayRef<int64_t> shape,
+                                           ArrayRef<int64_t> units,
+                                           ArrayRef<int64_t> split) {
+  unsigned rank = shape.size();
+  SmallVector<int64_t, 6> chunk(rank), count(rank);
+  for (unsigned d = 0; d < rank; ++d) {
+    int64_t u = (shape[d] + units[d] - 1) / units[d];
+    int64_t s = std::max<int64_t>(1, std::min(split[d], u));
+    chunk[d] = ((u + s - 1) / s) * units[d];
+    count[d] = (shape[d] + chunk[d] - 1) / chunk[d];
+  }
+  std::vector<Box> blocks;
+  SmallVector<int64_t, 6> idx(rank, 0);
+  while (true) {
+    Box b;
+    for (unsigned d = 0; d < rank; ++d) {
+      b.lo.push_back(idx[d] * chunk[d]);
+      b.hi.push_back(std::min(shape[d], (idx[d] + 1) * chunk[d]));
+    }
+    blocks.push_back(b);
+    int d = int(rank) - 1;
+    while (d >= 0 && ++idx[d] == count[d])
+      idx[d--] = 0;
+    if (d < 0)
+      break;
+  }
+  return blocks;
+}
+
+/// Input window extent of a convolution for `outExtent` outputs.
+static int64_t window(int64_t outExtent, int64_t k, int64_t s, int64_t dil) {
+  return (outExtent - 1) * s + (k - 1) * dil + 1;
+}
+
+int64_t dojo::d1::blockWorkingSet(Operation *op, const Box &block) {
+  int64_t out = block.numElements();
+  return llvm::TypeSwitch<Operation *, int64_t>(op)
+      .Case<dnn::ConvOp>([&](auto conv) {
+        auto w = shapeOf(conv.getWeight());
+        unsigned spatial = w.size() - 2;
+        int64_t group = conv.getGroup();
+        int64_t coPerGroup = w[0] / group;
+        int64_t groups = (block.extent(1) + coPerGroup - 1) / coPerGroup;
+        int64_t in = block.extent(0) * groups * w[1];
+        for (unsigned i = 0; i < spatial; ++i)
+          in *= window(block.extent(2 + i), w[2 + i], conv.getStrides()[i],
+                       conv.getDilations()[i]);
+        int64_t weights = block.extent(1) * product(w.drop_front(1));
+        return 4 * (in + weights + out + block.extent(1));
+      })
+      .Case<dnn::GemmOp, dnn::MatMulOp>([&](auto mm) {
+        int64_t k = shapeOf(mm.getB())[shapeOf(mm.getB()).size() - 2];
+        if constexpr (std::is_same_v<decltype(mm), dnn::GemmOp>)
+          k = mm.getTransB() ? shapeOf(mm.getB())[1] : shapeOf(mm.getB())[0];
+        unsigned r = block.lo.size();
+        int64_t batch = out / (block.extent(r - 2) * block.extent(r - 1));
+        int64_t a = batch * block.extent(r - 2) * k;
+        int64_t b = batch * k * block.extent(r - 1);
+        return 4 * (a + b + 2 * out);
+      })
+      .Case<dnn::AddOp>([&](auto) { return 4 * 3 * out; })
+      .Case<dnn::GlobalAvgPoolOp>([&](auto pool) {
+        auto in = shapeOf(pool.getInput());
+        return 4 * (out * product(in.drop_front(2)) + out);
+      })
+      .Default([&](Operation *) { return 4 * 2 * out; });
+}

@@ -1,0 +1,76 @@
+//===- Partition.h - How a layer's output is cut into blocks --------------===//
+//
+// Shared by d1-tile (which chooses the split) and d1-distribute (which
+// materializes it). A layer's output is cut along each dimension into
+// chunks whose size is a multiple of that dimension's unit (8 output
+// channels for the matrix unit's tile, whole groups for grouped convolution,
+// ...), giving a grid of boxes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DOJO_LIB_DIALECT_D1_TRANSFORMS_PARTITION_H
+#define DOJO_LIB_DIALECT_D1_TRANSFORMS_PARTITION_H
+
+#include "mlir/IR/Operation.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace dojo::d1 {
+
+/// A half-open box [lo, hi) in a tensor's index space.
+struct Box {
+  llvm::SmallVector<int64_t, 6> lo, hi;
+  int64_t extent(unsigned d) const { return hi[d] - lo[d]; }
+  int64_t numElements() const {
+    int64_t n = 1;
+    for (unsigned d = 0; d < lo.size(); ++d)
+      n *= extent(d);
+    return n;
+  }
+  bool empty() const {
+    for (unsigned d = 0; d < lo.size(); ++d)
+      if (hi[d] <= lo[d])
+        return true;
+    return false;
+  }
+  static Box full(llvm::ArrayRef<int64_t> shape);
+};
+
+/// Intersection of two boxes of the same rank (possibly empty).
+Box intersect(const Box &a, const Box &b);
+
+/// Static facts about a dnn compute op needed to split it.
+struct OpGeometry {
+  llvm::SmallVector<int64_t, 6> outShape;
+  /// Split granularity per output dimension.
+  llvm::SmallVector<int64_t, 6> units;
+  /// Dimensions that may not be split (e.g. all but the first of a reshape).
+  llvm::SmallVector<bool, 6> splittable;
+  /// Multiply-accumulates (or elements for non-matrix ops) of the whole op.
+  int64_t work = 0;
+};
+
+/// Geometry of a dnn op, or std::nullopt if it is not a dnn compute op.
+std::optional<OpGeometry> getOpGeometry(mlir::Operation *op);
+
+/// Bytes one block's working set needs (staged inputs, weights, output).
+int64_t blockWorkingSet(mlir::Operation *op, const Box &block);
+
+/// The number of non-empty chunks `split` requested chunks really give.
+int64_t effectiveChunks(int64_t extent, int64_t unit, int64_t split);
+
+/// All blocks of a split, outermost dimension slowest.
+std::vector<Box> enumerateBlocks(llvm::ArrayRef<int64_t> shape,
+                                 llvm::ArrayRef<int64_t> units,
+                                 llvm::ArrayRef<int64_t> split);
+
+/// The attribute holding a chosen split (DenseI64ArrayAttr).
+inline constexpr llvm::StringLiteral kSplitAttrName = "d1.split";
+
+/// Row-major strides (in elements) of `shape`.
+llvm::SmallVector<int64_t, 6> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
+
+} // namespace dojo::d1
+
+#endif

@@ -1,0 +1,138 @@
+//===- ProgramBuilder.h - Emitting one node's instruction stream ----------===//
+//
+// A tiny assembler: registers from a free list, descriptors deduplicated in
+// the node's table, and counted loops whose pointer registers advance by a
+// fixed stride per iteration and are restored on exit, so loop nests
+// compose without multiplications.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DOJO_LIB_DIALECT_D1_TRANSFORMS_PROGRAMBUILDER_H
+#define DOJO_LIB_DIALECT_D1_TRANSFORMS_PROGRAMBUILDER_H
+
+#include "dojo/Target/ISA.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+#include <cassert>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dojo::d1 {
+
+class ProgramBuilder {
+public:
+  explicit ProgramBuilder(int lanes) : lanes(lanes) {}
+
+  int lanes;
+  std::vector<isa::Insn> code;
+  std::vector<std::vector<int64_t>> descs;
+  std::vector<int32_t> debug; ///< (begin, end, name) triples
+  std::vector<std::string> names;
+
+  void emit(isa::Op op, int a = 0, int b = 0, int c = 0, int64_t imm = 0) {
+    isa::Insn insn;
+    insn.op = op;
+    insn.a = uint8_t(a);
+    insn.b = uint8_t(b);
+    insn.c = uint8_t(c);
+    insn.imm = imm;
+    code.push_back(insn);
+  }
+
+  /// Allocates a scalar register. Kernels need fewer than 20, so running out
+  /// is a compiler bug.
+  int reg() {
+    for (int r = 1; r < isa::kNumScalarRegs; ++r)
+      if (!(used & (1u << r))) {
+        used |= 1u << r;
+        return r;
+      }
+    assert(false && "out of scalar registers");
+    return 1;
+  }
+  void free(int r) { used &= ~(1u << r); }
+
+  int li(int64_t value) {
+    int r = reg();
+    emit(isa::Op::Li, r, 0, 0, value);
+    return r;
+  }
+  /// r = base + offset in a fresh register.
+  int offset(int base, int64_t off) {
+    int r = reg();
+    emit(isa::Op::Addi, r, base, 0, off);
+    return r;
+  }
+
+  int desc(const std::vector<int64_t> &words) {
+    auto it = descIndex.find(words);
+    if (it != descIndex.end())
+      return it->second;
+    int idx = int(descs.size());
+    descs.push_back(words);
+    descIndex[words] = idx;
+    return idx;
+  }
+
+  using Ptrs = llvm::ArrayRef<std::pair<int, int64_t>>;
+  /// Runs `body` `count` times, advancing each pointer register by its
+  /// stride after every iteration and restoring it afterwards.
+  void loop(int64_t count, Ptrs ptrs, llvm::function_ref<void()> body) {
+    if (count <= 0)
+      return;
+    if (count == 1) {
+      body();
+      return;
+    }
+    int counter = li(0), limit = li(count);
+    int64_t top = int64_t(code.size());
+    body();
+    // Register 0 stands for "no pointer" (an absent optional operand).
+    for (auto [r, stride] : ptrs)
+      if (stride && r)
+        emit(isa::Op::Addi, r, r, 0, stride);
+    emit(isa::Op::Addi, counter, counter, 0, 1);
+    emit(isa::Op::Blt, counter, limit, 0, top);
+    for (auto [r, stride] : ptrs)
+      if (stride && r)
+        emit(isa::Op::Addi, r, r, 0, -stride * count);
+    free(counter);
+    free(limit);
+  }
+
+  /// Attributes instructions emitted until endDebug() to `name`.
+  void beginDebug(const std::string &name) {
+    auto it = std::find(names.begin(), names.end(), name);
+    debugName = int(it - names.begin());
+    if (it == names.end())
+      names.push_back(name);
+    debugBegin = int(code.size());
+  }
+  void endDebug() {
+    if (int(code.size()) > debugBegin)
+      debug.insert(debug.end(), {debugBegin, int(code.size()), debugName});
+  }
+
+private:
+  uint32_t used = 1; ///< r0 is hardwired to zero
+  std::map<std::vector<int64_t>, int> descIndex;
+  int debugBegin = 0, debugName = 0;
+};
+
+/// Kernel emitters (KernelCodegen.cpp). Addresses are SRAM byte addresses of
+/// the kernel's operand buffers, in operand order.
+void emitConvKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                    llvm::ArrayRef<int64_t> addrs, int64_t dtype);
+void emitMatmulKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                      llvm::ArrayRef<int64_t> addrs, int64_t dtype);
+void emitEltwiseKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                       llvm::ArrayRef<int64_t> addrs);
+void emitAvgPoolKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                       llvm::ArrayRef<int64_t> addrs);
+void emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes);
+
+} // namespace dojo::d1
+
+#endif

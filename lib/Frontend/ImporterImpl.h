@@ -1,0 +1,147 @@
+//===- ImporterImpl.h - Internals shared by the ONNX importer ----*- C++ -*-===//
+//
+// Private to lib/Frontend. GraphImporter owns the walk over the ONNX graph
+// (OnnxImporter.cpp); NodeContext is the view one op handler gets of it
+// (OnnxOps.cpp); the tensor helpers convert ONNX protos (OnnxTensor.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef DOJO_LIB_FRONTEND_IMPORTERIMPL_H
+#define DOJO_LIB_FRONTEND_IMPORTERIMPL_H
+
+#include "dojo/Frontend/OnnxImporter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <optional>
+#include <string>
+
+namespace dojo::onnx_import {
+
+class GraphImporter;
+
+/// "FLOAT", "INT64", ... for an onnx::TensorProto::DataType value.
+std::string dataTypeName(int32_t dataType);
+
+/// "1x3x8x8" ("scalar" for rank 0), for messages.
+std::string shapeString(llvm::ArrayRef<int64_t> shape);
+
+/// Converts an f32 initializer or Constant value into a dense attribute.
+/// Emits an error at `loc` (naming `what`) for other dtypes, external or
+/// truncated data.
+mlir::FailureOr<mlir::DenseElementsAttr>
+tensorToAttr(const onnx::TensorProto &tensor, mlir::Location loc,
+             llvm::StringRef what);
+
+/// The view of one ONNX node that an op handler works with.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &importer, const onnx::NodeProto &node,
+              mlir::Location loc, std::string name, int64_t opset)
+      : importer(importer), node(node), loc(loc), name(std::move(name)),
+        opset(opset) {}
+
+  const onnx::NodeProto &getNode() const { return node; }
+  mlir::Location getLoc() const { return loc; }
+  llvm::StringRef getName() const { return name; }
+  int64_t getOpset() const { return opset; }
+  mlir::OpBuilder &getBuilder();
+  mlir::MLIRContext *getContext() { return loc.getContext(); }
+
+  /// Emits "node 'NAME' (OpType): <message>" at the node's location.
+  mlir::InFlightDiagnostic emitError();
+
+  /// Required input `i`; errors when it is missing or undefined.
+  mlir::FailureOr<mlir::Value> input(unsigned i);
+  /// Optional input `i`: a null Value when absent (or named "").
+  mlir::FailureOr<mlir::Value> optionalInput(unsigned i);
+  /// Binds output `i` to `value` after cross-checking ONNX's inferred shape.
+  mlir::LogicalResult setOutput(unsigned i, mlir::Value value);
+
+  const onnx::AttributeProto *attr(llvm::StringRef attrName) const;
+  /// Typed attribute reads; they fail (with an error) on a type mismatch.
+  mlir::FailureOr<int64_t> intAttr(llvm::StringRef attrName, int64_t dflt);
+  mlir::FailureOr<float> floatAttr(llvm::StringRef attrName, float dflt);
+  mlir::FailureOr<std::string> stringAttr(llvm::StringRef attrName,
+                                          llvm::StringRef dflt);
+  /// Reads an INTS attribute; std::nullopt when absent.
+  mlir::FailureOr<std::optional<llvm::SmallVector<int64_t>>>
+  intsAttr(llvm::StringRef attrName);
+
+  /// The static shape of `v` (every importer value is a ranked tensor).
+  static llvm::ArrayRef<int64_t> shapeOf(mlir::Value v);
+  mlir::RankedTensorType f32Tensor(llvm::ArrayRef<int64_t> shape);
+
+private:
+  GraphImporter &importer;
+  const onnx::NodeProto &node;
+  mlir::Location loc;
+  std::string name;
+  int64_t opset;
+};
+
+using OpHandler = mlir::LogicalResult (*)(NodeContext &ctx);
+
+/// The supported-op table entry with its handler.
+struct OpEntry {
+  OnnxOpSupport info;
+  OpHandler handler;
+};
+
+/// The entry for (domain, opType), ignoring the opset; nullptr if unknown.
+const OpEntry *lookupOp(llvm::StringRef domain, llvm::StringRef opType);
+
+/// The importer state for one model: value names, types, the function
+/// being built. Op handlers reach it through NodeContext.
+class GraphImporter {
+public:
+  GraphImporter(mlir::MLIRContext &ctx, const onnx::ModelProto &model,
+                llvm::StringRef path);
+
+  /// Builds the module; null after emitting diagnostics.
+  mlir::OwningOpRef<mlir::ModuleOp> run();
+
+  mlir::OpBuilder &getBuilder() { return builder; }
+  /// The value for an ONNX name, materializing initializers on first use;
+  /// a null Value when the name is unknown.
+  mlir::FailureOr<mlir::Value> lookup(llvm::StringRef valueName);
+  mlir::LogicalResult bind(llvm::StringRef valueName, mlir::Value value,
+                           NodeContext &ctx);
+
+private:
+  mlir::Location fileLoc();
+  mlir::Location namedLoc(llvm::StringRef name);
+  std::optional<int64_t> opsetFor(llvm::StringRef domain) const;
+  std::string nodeName(const onnx::NodeProto &node, size_t index) const;
+  mlir::LogicalResult checkGraphInputs(llvm::SmallVectorImpl<std::string> &
+                                           dtypeReported);
+  mlir::LogicalResult checkNodes(llvm::SmallVectorImpl<std::string> &
+                                     dtypeReported);
+  mlir::LogicalResult checkElementType(const onnx::NodeProto &node,
+                                       size_t index, llvm::StringRef valueName,
+                                       llvm::StringRef role,
+                                       llvm::SmallVectorImpl<std::string> &
+                                           dtypeReported);
+  mlir::LogicalResult importNodes();
+  mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
+
+  mlir::MLIRContext &ctx;
+  const onnx::ModelProto &model;
+  std::string path;
+  mlir::OpBuilder builder;
+  /// ONNX value name -> type proto (graph inputs, value_info, outputs).
+  llvm::StringMap<const onnx::TypeProto *> types;
+  llvm::StringMap<const onnx::TensorProto *> initializers;
+  llvm::StringMap<mlir::Value> values;
+  int64_t defaultOpset = 0;
+};
+
+} // namespace dojo::onnx_import
+
+#endif // DOJO_LIB_FRONTEND_IMPORTERIMPL_H

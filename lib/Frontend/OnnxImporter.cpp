@@ -1,0 +1,389 @@
+//===- OnnxImporter.cpp - ONNX model to `dnn` dialect ---------------------===//
+//
+// Loading, checking and the walk over the graph. The per-op conversions are
+// in OnnxOps.cpp. Every problem found before building IR (unsupported ops or
+// attributes, non-f32 tensors, dynamic inputs) is reported in one go, so a
+// user sees the whole list of what blocks a model rather than one at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterImpl.h"
+
+#include "dojo/Dialect/DNN/IR/DNNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Verifier.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <exception>
+#include <fstream>
+
+using namespace mlir;
+using namespace dojo::onnx_import;
+
+namespace {
+
+/// ONNX exception texts can span lines; tools print one line per error.
+std::string oneLine(StringRef text) {
+  std::string s = text.trim().str();
+  llvm::replace(s, '\n', ' ');
+  return s;
+}
+
+bool isDefaultDomain(StringRef domain) {
+  return domain.empty() || domain == "ai.onnx";
+}
+
+/// Renders an ONNX tensor type's shape, "?" for unknown dimensions.
+std::string describeShape(const onnx::TypeProto_Tensor &tensor) {
+  if (!tensor.has_shape())
+    return "unknown rank";
+  // raw_string_ostream rather than std::string operator+, which makes g++ 12
+  // emit a spurious -Wrestrict warning here.
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(tensor.shape().dim(), os, [&](const auto &dim) {
+    if (dim.has_dim_value())
+      os << dim.dim_value();
+    else if (dim.has_dim_param())
+      os << dim.dim_param();
+    else
+      os << "?";
+  });
+  os << "]";
+  return s;
+}
+
+/// The static shape of an ONNX tensor type, or std::nullopt if any
+/// dimension (or the rank) is unknown.
+std::optional<SmallVector<int64_t>>
+staticShape(const onnx::TypeProto_Tensor &tensor) {
+  if (!tensor.has_shape())
+    return std::nullopt;
+  SmallVector<int64_t> shape;
+  for (const auto &dim : tensor.shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
+      return std::nullopt;
+    shape.push_back(dim.dim_value());
+  }
+  return shape;
+}
+
+} // namespace
+
+GraphImporter::GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model,
+                             StringRef path)
+    : ctx(ctx), model(model), path(path.str()), builder(&ctx) {
+  const onnx::GraphProto &graph = model.graph();
+  for (const auto &init : graph.initializer())
+    initializers[init.name()] = &init;
+  for (const auto &info : graph.input())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph.value_info())
+    types[info.name()] = &info.type();
+  for (const auto &info : graph.output())
+    types[info.name()] = &info.type();
+}
+
+Location GraphImporter::fileLoc() {
+  return FileLineColLoc::get(&ctx, path, 0, 0);
+}
+
+Location GraphImporter::namedLoc(StringRef name) {
+  return NameLoc::get(StringAttr::get(&ctx, name), fileLoc());
+}
+
+std::optional<int64_t> GraphImporter::opsetFor(StringRef domain) const {
+  for (const auto &opset : model.opset_import())
+    if (isDefaultDomain(domain) ? isDefaultDomain(opset.domain())
+                                : opset.domain() == domain)
+      return opset.version();
+  return std::nullopt;
+}
+
+std::string GraphImporter::nodeName(const onnx::NodeProto &node,
+                                    size_t index) const {
+  if (!node.name().empty())
+    return node.name();
+  return node.op_type() + "_" + std::to_string(index);
+}
+
+LogicalResult GraphImporter::checkElementType(
+    const onnx::NodeProto &node, size_t index, StringRef valueName,
+    StringRef role, SmallVectorImpl<std::string> &dtypeReported) {
+  // Skip omitted optional operands, and report each bad value only once.
+  if (valueName.empty() || llvm::is_contained(dtypeReported, valueName))
+    return success();
+  int32_t elemType = onnx::TensorProto::FLOAT;
+  if (const onnx::TypeProto *type = types.lookup(valueName)) {
+    if (!type->has_tensor_type())
+      return emitError(namedLoc(nodeName(node, index)))
+             << "node '" << nodeName(node, index) << "' (" << node.op_type()
+             << "): " << role << " '" << valueName
+             << "' is not a tensor; only tensors are supported";
+    elemType = type->tensor_type().elem_type();
+  } else if (const onnx::TensorProto *init = initializers.lookup(valueName)) {
+    elemType = init->data_type();
+  }
+  if (elemType == onnx::TensorProto::FLOAT)
+    return success();
+  dtypeReported.push_back(valueName.str());
+  return emitError(namedLoc(nodeName(node, index)))
+         << "node '" << nodeName(node, index) << "' (" << node.op_type()
+         << "): " << role << " '" << valueName << "' has element type "
+         << dataTypeName(elemType) << "; only FLOAT (f32) tensors are supported";
+}
+
+LogicalResult
+GraphImporter::checkNodes(SmallVectorImpl<std::string> &dtypeReported) {
+  bool ok = true;
+  for (auto [index, node] : llvm::enumerate(model.graph().node())) {
+    std::string name = nodeName(node, index);
+    Location loc = namedLoc(name);
+    StringRef domain = node.domain();
+    int64_t opset = opsetFor(domain).value_or(0);
+    const OpEntry *entry = lookupOp(domain, node.op_type());
+    if (!entry || opset < entry->info.minOpset ||
+        opset > entry->info.maxOpset) {
+      auto diag = emitError(loc)
+                  << "unsupported ONNX op '" << node.op_type() << "' (domain '"
+                  << (isDefaultDomain(domain) ? "ai.onnx" : domain)
+                  << "', opset " << opset << ") in node '" << name << "'";
+      if (entry)
+        diag << "; supported opsets are " << entry->info.minOpset << " to "
+             << entry->info.maxOpset;
+      ok = false;
+      continue;
+    }
+    SmallVector<StringRef> accepted;
+    entry->info.attributes.split(accepted, ',', -1, /*KeepEmpty=*/false);
+    for (const auto &attr : node.attribute()) {
+      if (llvm::is_contained(accepted, attr.name()))
+        continue;
+      emitError(loc) << "node '" << name << "' (" << node.op_type()
+                     << "): attribute '" << attr.name()
+                     << "' is not supported by the importer";
+      ok = false;
+    }
+    for (const std::string &in : node.input())
+      ok &= succeeded(checkElementType(node, index, in, "input", dtypeReported));
+    for (const std::string &out : node.output())
+      ok &=
+          succeeded(checkElementType(node, index, out, "output", dtypeReported));
+  }
+  return success(ok);
+}
+
+LogicalResult
+GraphImporter::checkGraphInputs(SmallVectorImpl<std::string> &dtypeReported) {
+  bool ok = true;
+  SmallVector<std::string> dynamic;
+  for (const auto &input : model.graph().input()) {
+    if (initializers.count(input.name()))
+      continue; // Old exporters list initializers as inputs too.
+    if (!input.type().has_tensor_type()) {
+      emitError(namedLoc(input.name()))
+          << "graph input '" << input.name()
+          << "' is not a tensor; only tensors are supported";
+      ok = false;
+      continue;
+    }
+    const auto &tensor = input.type().tensor_type();
+    if (tensor.elem_type() != onnx::TensorProto::FLOAT &&
+        !llvm::is_contained(dtypeReported, input.name())) {
+      emitError(namedLoc(input.name()))
+          << "graph input '" << input.name() << "' has element type "
+          << dataTypeName(tensor.elem_type())
+          << "; only FLOAT (f32) tensors are supported";
+      ok = false;
+    }
+    if (!staticShape(tensor))
+      dynamic.push_back(
+          (llvm::Twine("'") + input.name() + "' " + describeShape(tensor))
+              .str());
+  }
+  if (!dynamic.empty()) {
+    emitError(fileLoc()) << "the importer needs static input shapes, but "
+                            "these inputs have dynamic or unknown dimensions: "
+                         << llvm::join(dynamic, ", ")
+                         << "; re-export the model with fixed input sizes";
+    ok = false;
+  }
+  return success(ok);
+}
+
+FailureOr<Value> GraphImporter::lookup(StringRef valueName) {
+  if (Value v = values.lookup(valueName))
+    return v;
+  const onnx::TensorProto *init = initializers.lookup(valueName);
+  if (!init)
+    return Value();
+  // Initializers become constants where first used, named after themselves.
+  Location loc = namedLoc(valueName);
+  auto attr = tensorToAttr(*init, loc, "initializer '" + valueName.str() + "'");
+  if (failed(attr))
+    return failure();
+  Value v = arith::ConstantOp::create(builder, loc, *attr);
+  values[valueName] = v;
+  return v;
+}
+
+LogicalResult GraphImporter::bind(StringRef valueName, Value value,
+                                  NodeContext &ctx) {
+  if (values.count(valueName) || initializers.count(valueName))
+    return ctx.emitError() << "value '" << valueName
+                           << "' is defined more than once";
+  // Cross-check against ONNX shape inference: a disagreement means the
+  // importer misread an attribute, which must not go unnoticed.
+  if (const onnx::TypeProto *type = types.lookup(valueName)) {
+    if (type->has_tensor_type()) {
+      if (auto expected = staticShape(type->tensor_type())) {
+        ArrayRef<int64_t> actual = NodeContext::shapeOf(value);
+        if (actual != ArrayRef<int64_t>(*expected))
+          return ctx.emitError()
+                 << "the importer computed shape " << shapeString(actual)
+                 << " for '" << valueName
+                 << "' but ONNX shape inference gives "
+                 << shapeString(*expected);
+      }
+    }
+  }
+  values[valueName] = value;
+  return success();
+}
+
+LogicalResult GraphImporter::importNodes() {
+  for (auto [index, node] : llvm::enumerate(model.graph().node())) {
+    std::string name = nodeName(node, index);
+    const OpEntry *entry = lookupOp(node.domain(), node.op_type());
+    if (!entry) // checkNodes already rejected it; stay safe regardless.
+      return emitError(namedLoc(name)) << "unsupported ONNX op '"
+                                       << node.op_type() << "'";
+    NodeContext ctx(*this, node, namedLoc(name), name,
+                    opsetFor(node.domain()).value_or(0));
+    if (failed(entry->handler(ctx)))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importOutputs(func::FuncOp func) {
+  SmallVector<Value> results;
+  for (const auto &output : model.graph().output()) {
+    auto value = lookup(output.name());
+    if (failed(value))
+      return failure();
+    if (!*value)
+      return emitError(namedLoc(output.name()))
+             << "graph output '" << output.name()
+             << "' is not produced by any node, initializer or input";
+    results.push_back(*value);
+  }
+  func::ReturnOp::create(builder, fileLoc(), results);
+  func.setFunctionType(builder.getFunctionType(
+      func.getArgumentTypes(), ValueRange(results).getTypes()));
+  for (auto [i, output] : llvm::enumerate(model.graph().output()))
+    func.setResultAttr(i, "dnn.name", builder.getStringAttr(output.name()));
+  return success();
+}
+
+OwningOpRef<ModuleOp> GraphImporter::run() {
+  std::optional<int64_t> opset = opsetFor("");
+  if (!opset) {
+    emitError(fileLoc()) << "the model does not import the default ONNX "
+                            "domain (ai.onnx)";
+    return {};
+  }
+  defaultOpset = *opset;
+
+  SmallVector<std::string> dtypeReported;
+  bool nodesOk = succeeded(checkNodes(dtypeReported));
+  bool inputsOk = succeeded(checkGraphInputs(dtypeReported));
+  if (!nodesOk || !inputsOk)
+    return {};
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc());
+  (*module)->setAttr("dnn.source", builder.getStringAttr(path));
+  (*module)->setAttr("dnn.opset", builder.getI64IntegerAttr(defaultOpset));
+
+  SmallVector<Type> argTypes;
+  SmallVector<std::string> argNames;
+  for (const auto &input : model.graph().input()) {
+    if (initializers.count(input.name()))
+      continue;
+    argTypes.push_back(RankedTensorType::get(
+        *staticShape(input.type().tensor_type()), builder.getF32Type()));
+    argNames.push_back(input.name());
+  }
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc(), "main",
+                                   builder.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, name] : llvm::enumerate(argNames)) {
+    func.setArgAttr(i, "dnn.name", builder.getStringAttr(name));
+    entry->getArgument(i).setLoc(namedLoc(name));
+    values[name] = entry->getArgument(i);
+  }
+  builder.setInsertionPointToEnd(entry);
+  if (failed(importNodes()) || failed(importOutputs(func)))
+    return {};
+  // The dnn verifiers re-check every shape; a failure here points at the
+  // ONNX node whose attributes were inconsistent.
+  if (failed(verify(*module)))
+    return {};
+  return module;
+}
+
+//===----------------------------------------------------------------------===//
+// Public entry points
+//===----------------------------------------------------------------------===//
+
+void dojo::registerOnnxImporterDialects(DialectRegistry &registry) {
+  registry.insert<dojo::dnn::DNNDialect, func::FuncDialect,
+                  arith::ArithDialect>();
+}
+
+OwningOpRef<ModuleOp> dojo::importOnnxFile(MLIRContext &ctx, StringRef path) {
+  ctx.loadDialect<dojo::dnn::DNNDialect, func::FuncDialect,
+                  arith::ArithDialect>();
+  Location loc = FileLineColLoc::get(&ctx, path, 0, 0);
+  onnx::ModelProto model;
+  {
+    std::ifstream in(path.str(), std::ios::binary);
+    if (!in) {
+      emitError(loc) << "failed to parse ONNX model '" << path
+                     << "': cannot open the file";
+      return {};
+    }
+    if (!model.ParseFromIstream(&in) || !model.has_graph()) {
+      emitError(loc) << "failed to parse ONNX model '" << path
+                     << "': not a valid ONNX ModelProto";
+      return {};
+    }
+  }
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    emitError(loc) << "ONNX model check failed: " << oneLine(e.what());
+    return {};
+  }
+  try {
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(),
+        onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict_mode=*/1,
+                                    /*data_prop=*/false));
+  } catch (const std::exception &e) {
+    emitError(loc) << "ONNX shape inference failed: " << oneLine(e.what());
+    return {};
+  }
+  return GraphImporter(ctx, model, path).run();
+}

@@ -1,0 +1,82 @@
+//===- OnnxTensor.cpp - ONNX TensorProto to MLIR attributes ---------------===//
+
+#include "ImporterImpl.h"
+
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Endian.h"
+
+#include <cstring>
+#include <vector>
+
+using namespace mlir;
+
+namespace dojo::onnx_import {
+
+std::string dataTypeName(int32_t dataType) {
+  if (onnx::TensorProto_DataType_IsValid(dataType) &&
+      dataType != onnx::TensorProto::UNDEFINED)
+    return onnx::TensorProto_DataType_Name(
+        static_cast<onnx::TensorProto_DataType>(dataType));
+  return "UNDEFINED(" + std::to_string(dataType) + ")";
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  if (shape.empty())
+    return "scalar";
+  return llvm::join(
+      llvm::map_range(shape, [](int64_t d) { return std::to_string(d); }),
+      "x");
+}
+
+FailureOr<DenseElementsAttr> tensorToAttr(const onnx::TensorProto &tensor,
+                                          Location loc, StringRef what) {
+  if (tensor.data_type() != onnx::TensorProto::FLOAT)
+    return emitError(loc) << what << " has element type "
+                          << dataTypeName(tensor.data_type())
+                          << "; only FLOAT (f32) tensors are supported";
+  if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
+    return emitError(loc) << what
+                          << " stores its data in an external file, which "
+                             "the importer does not read; re-save the model "
+                             "with the data embedded";
+  if (tensor.has_segment())
+    return emitError(loc) << what << " is segmented, which is not supported";
+
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t d : tensor.dims()) {
+    if (d < 0)
+      return emitError(loc) << what << " has a negative dimension " << d;
+    shape.push_back(d);
+    count *= d;
+  }
+  auto type = RankedTensorType::get(shape, Float32Type::get(loc.getContext()));
+
+  std::vector<float> data;
+  if (tensor.has_raw_data()) {
+    // raw_data is little-endian by the ONNX spec, whatever the host.
+    const std::string &raw = tensor.raw_data();
+    if (raw.size() != static_cast<size_t>(count) * sizeof(float))
+      return emitError(loc) << what << " has " << raw.size()
+                            << " bytes of raw data but its shape "
+                            << shapeString(shape) << " needs "
+                            << count * sizeof(float);
+    data.resize(count);
+    for (int64_t i = 0; i < count; ++i) {
+      uint32_t bits = llvm::support::endian::read32le(raw.data() + 4 * i);
+      std::memcpy(&data[i], &bits, sizeof(float));
+    }
+  } else {
+    if (tensor.float_data_size() != count)
+      return emitError(loc) << what << " has " << tensor.float_data_size()
+                            << " float_data values but its shape "
+                            << shapeString(shape) << " needs " << count;
+    data.assign(tensor.float_data().begin(), tensor.float_data().end());
+  }
+  return DenseElementsAttr::get(type, ArrayRef<float>(data));
+}
+
+} // namespace dojo::onnx_import

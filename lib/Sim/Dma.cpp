@@ -1,0 +1,189 @@
+//===- Dma.cpp - DMA transfers, the NoC and the HBM channel ---------------===//
+//
+// A DMA gathers its source bytes when it is issued (so later writes to the
+// source cannot leak into it) and scatters them at its arrival time, when it
+// also increments the destination semaphore. The arrival time comes from a
+// contention model: per-node injection ports, per directed link busy-until
+// times along the compiled route, and one shared HBM channel.
+//
+//===----------------------------------------------------------------------===//
+#include "Machine.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace dojo::sim::detail {
+
+using isa::DmaMode;
+
+namespace {
+
+/// Copies between `mem` (strided, at `base`) and the dense buffer `buf`:
+/// gather when `Gather`, scatter otherwise. Spans were checked by the caller.
+template <bool Gather>
+void stridedCopy(uint8_t *mem, int64_t base, const isa::DmaDesc &d,
+                 const int64_t *strides, uint8_t *buf) {
+  const int r = int(d.rank);
+  const int64_t e = d.elemBytes, inner = d.shape[r - 1];
+  const int64_t is = strides[r - 1];
+  int64_t idx[isa::kMaxDmaRank] = {};
+  int64_t rows = 1;
+  for (int i = 0; i + 1 < r; ++i)
+    rows *= d.shape[i];
+  for (int64_t row = 0; row < rows; ++row) {
+    int64_t off = base;
+    for (int i = 0; i + 1 < r; ++i)
+      off += idx[i] * strides[i];
+    uint8_t *p = mem + off;
+    if (is == e) {
+      if (Gather)
+        std::memcpy(buf, p, size_t(inner * e));
+      else
+        std::memcpy(p, buf, size_t(inner * e));
+      buf += inner * e;
+    } else {
+      for (int64_t j = 0; j < inner; ++j, buf += e) {
+        if (Gather)
+          std::memcpy(buf, p + j * is, size_t(e));
+        else
+          std::memcpy(p + j * is, buf, size_t(e));
+      }
+    }
+    // Advance the odometer over the outer dimensions.
+    for (int i = r - 2; i >= 0; --i) {
+      if (++idx[i] < d.shape[i])
+        break;
+      idx[i] = 0;
+    }
+  }
+}
+
+/// Index of the directed link leaving `from` towards its neighbour `to`:
+/// from * 4 + {north, east, south, west}.
+int linkIndex(const TargetModel &t, int from, int to) {
+  Coord a = t.coord(from), b = t.coord(to);
+  int dir = b.row < a.row ? 0 : b.col > a.col ? 1 : b.row > a.row ? 2 : 3;
+  return from * 4 + dir;
+}
+
+} // namespace
+
+bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
+                       std::string &error) {
+  const isa::DmaDesc &d = dd.dma;
+  const int64_t bytes = d.bytes();
+  const int64_t src = n.regs[in.a], dst = n.regs[in.b];
+  n.time += target_.dmaIssueCycles;
+  n.busy += target_.dmaIssueCycles;
+  const int64_t t0 = n.time;
+
+  // Source and destination extents, checked before any byte moves.
+  int64_t sLo = 0, sHi = 0, dLo = 0, dHi = 0;
+  bool sOk = stridedSpan(src, int(d.rank), d.shape.data(), d.srcStrides.data(),
+                         d.elemBytes, sLo, sHi);
+  bool dOk = stridedSpan(dst, int(d.rank), d.shape.data(), d.dstStrides.data(),
+                         d.elemBytes, dLo, dHi);
+  auto hbmCheck = [&](bool ok, int64_t lo, int64_t hi) {
+    if (ok && lo >= 0 && hi <= hbmSize_ && lo < hi)
+      return true;
+    error = where(n) + ": HBM access [" + std::to_string(lo) + ", " +
+            std::to_string(hi) + ") out of bounds";
+    return false;
+  };
+  NodeState *dstNode = &n;
+  if (d.mode == DmaMode::SramToSram)
+    dstNode = &node(int(d.dstNode));
+  if (d.mode == DmaMode::HbmToSram ? !hbmCheck(sOk, sLo, sHi)
+                                   : !checkSpan(n, in, sOk, sLo, sHi, error))
+    return false;
+  if (d.mode == DmaMode::SramToHbm) {
+    if (!hbmCheck(dOk, dLo, dHi))
+      return false;
+  } else if (!dOk) {
+    error = where(n) + ": SRAM address arithmetic overflows";
+    return false;
+  } else if (!checkSram(n, in, dLo, dHi, error, dstNode)) {
+    return false;
+  }
+
+  // Snapshot the payload now; the destination sees it at arrival.
+  int slot;
+  if (freeSlots_.empty()) {
+    slot = int(transfers_.size());
+    transfers_.emplace_back();
+  } else {
+    slot = freeSlots_.back();
+    freeSlots_.pop_back();
+  }
+  Transfer &t = transfers_[size_t(slot)];
+  t.desc = d;
+  t.dstAddr = dst;
+  t.data.resize(size_t(bytes));
+  t.semNode = dstNode->id;
+  t.dstNode = d.mode == DmaMode::SramToHbm ? -1 : dstNode->id;
+  uint8_t *srcMem = d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram.data();
+  stridedCopy<true>(srcMem, src, d, d.srcStrides.data(), t.data.data());
+
+  int64_t arrival;
+  if (d.mode == DmaMode::SramToSram) {
+    const std::vector<int> &route = exe_.routes[size_t(d.route)];
+    const int64_t hops = int64_t(route.size()) - 1;
+    if (hops == 0) {
+      // A local copy runs through the node's own SRAM ports.
+      arrival = t0 + ceilDiv(bytes, target_.vectorBytes);
+    } else {
+      const int64_t link = target_.linkBytesPerCycle;
+      int64_t start = std::max(t0, injectFree_[size_t(n.id)]);
+      int64_t serial =
+          ceilDiv(bytes, std::min<int64_t>(link, target_.injectBytesPerCycle));
+      injectFree_[size_t(n.id)] = start + serial;
+      // The head reaches hop h at start + injectLatency + h * hopLatency,
+      // delayed by any earlier wait; each link is then busy while the
+      // payload streams through it.
+      int64_t waited = 0;
+      for (int64_t h = 0; h < hops; ++h) {
+        int li = linkIndex(target_, route[size_t(h)], route[size_t(h) + 1]);
+        int64_t at = start + target_.injectLatency + h * target_.hopLatency +
+                     waited;
+        if (linkFree_[size_t(li)] > at) {
+          waited += linkFree_[size_t(li)] - at;
+          at = linkFree_[size_t(li)];
+        }
+        linkFree_[size_t(li)] = at + ceilDiv(bytes, link);
+        linkBytes_[size_t(li)] += bytes;
+      }
+      arrival = start + target_.injectLatency + hops * target_.hopLatency +
+                target_.ejectLatency + serial + waited;
+      nocBytes_ += bytes;
+    }
+  } else {
+    int64_t xfer = ceilDiv(bytes, target_.hbmBytesPerCycle);
+    int64_t start = std::max(t0, hbmFree_);
+    hbmFree_ = start + xfer;
+    arrival = start + target_.hbmLatency + xfer;
+    hbmBytes_ += bytes;
+  }
+  ++dmaTransfers_;
+  push(arrival, true, slot);
+  return true;
+}
+
+void Machine::arrive(int slot, int64_t time) {
+  Transfer &t = transfers_[size_t(slot)];
+  uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.data();
+  stridedCopy<false>(mem, t.dstAddr, t.desc, t.desc.dstStrides.data(),
+                     t.data.data());
+  lastArrival_ = std::max(lastArrival_, time);
+  if (t.desc.sem >= 0) {
+    NodeState &s = node(t.semNode);
+    s.sem[t.desc.sem] += 1;
+    if (s.status == NodeStatus::WaitSem && s.waitSem == t.desc.sem &&
+        s.sem[s.waitSem] >= s.waitCount)
+      wake(s, time);
+  }
+  // Release the payload; the slot is reused by later transfers.
+  std::vector<uint8_t>().swap(t.data);
+  freeSlots_.push_back(slot);
+}
+
+} // namespace dojo::sim::detail

@@ -1,0 +1,298 @@
+//===- Simulator.cpp - Loading, the event loop and results ----------------===//
+//
+// The loop pops the earliest event: either a node becoming runnable (it then
+// runs until it blocks, halts or yields before a DMA) or a DMA arrival
+// (which may wake a node waiting on a semaphore). Barriers release once every
+// node that has not halted waits at one. An empty queue with live nodes is a
+// deadlock.
+//
+//===----------------------------------------------------------------------===//
+#include "Machine.h"
+#include "dojo/Sim/DType.h"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+
+namespace dojo::sim {
+
+namespace detail {
+
+Machine::Machine(const bin::Executable &exe, const Options &options)
+    : exe_(exe), target_(exe.target), options_(options),
+      lanes_(exe.target.vectorLanesF32()) {}
+
+NodeState &Machine::node(int id) {
+  std::unique_ptr<NodeState> &p = nodes_[size_t(id)];
+  if (!p) {
+    // Created on first use: nodes that neither run code nor receive data
+    // never allocate SRAM.
+    p = std::make_unique<NodeState>();
+    p->id = id;
+    p->coord = target_.coord(id);
+    p->sram.assign(size_t(target_.sramBytes), 0);
+    p->vregs.assign(size_t(isa::kNumVectorRegs * lanes_), 0.0f);
+    p->vl = lanes_;
+  }
+  return *p;
+}
+
+void Machine::push(int64_t time, bool arrival, int index) {
+  events_.push(Event{time, seq_++, arrival, index});
+}
+
+void Machine::wake(NodeState &n, int64_t time) {
+  if (time > n.time) {
+    n.wait += time - n.time;
+    n.time = time;
+  }
+  n.status = NodeStatus::Ready;
+  push(n.time, false, n.id);
+}
+
+void Machine::maybeReleaseBarrier() {
+  if (atBarrier_ == 0 || atBarrier_ != active_)
+    return;
+  int64_t release = barrierMax_ + target_.effectiveBarrierLatency();
+  for (auto &p : nodes_)
+    if (p && p->status == NodeStatus::AtBarrier) {
+      p->pc += 1;
+      wake(*p, release);
+    }
+  atBarrier_ = 0;
+  barrierMax_ = 0;
+}
+
+bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
+  if (inputs.size() != exe_.inputs.size()) {
+    error = "the model takes " + std::to_string(exe_.inputs.size()) +
+            " inputs but " + std::to_string(inputs.size()) + " were given";
+    return false;
+  }
+  hbmSize_ = exe_.hbmBytes;
+  hbm_.reset(static_cast<uint8_t *>(std::calloc(size_t(hbmSize_) + 1, 1)));
+  if (!hbm_) {
+    error = "cannot allocate the " + std::to_string(hbmSize_) +
+            "-byte HBM image";
+    return false;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const bin::TensorIO &io = exe_.inputs[i];
+    const HostTensor &h = inputs[i];
+    std::string what = "input " + std::to_string(i) + " '" + io.name + "'";
+    if (h.dtype != io.dtype) {
+      error = what + " must be " + onnxDTypeName(io.dtype) + ", got " +
+              onnxDTypeName(h.dtype);
+      return false;
+    }
+    if (h.shape != io.shape) {
+      auto text = [](const std::vector<int64_t> &s) {
+        std::string r = "[";
+        for (size_t k = 0; k < s.size(); ++k) {
+          if (k)
+            r += ",";
+          r += std::to_string(s[k]);
+        }
+        return r + "]";
+      };
+      error = what + " must have shape " + text(io.shape) + ", got " +
+              text(h.shape);
+      return false;
+    }
+    int64_t bytes = io.numElements() * onnxDTypeBytes(io.dtype);
+    if (int64_t(h.data.size()) != bytes) {
+      error = what + " has " + std::to_string(h.data.size()) +
+              " data bytes, expected " + std::to_string(bytes);
+      return false;
+    }
+    if (bytes > 0)
+      std::memcpy(hbm_.get() + io.hbmAddr, h.data.data(), size_t(bytes));
+  }
+
+  nodes_.clear();
+  nodes_.resize(size_t(target_.numNodes()));
+  injectFree_.assign(size_t(target_.numNodes()), 0);
+  linkFree_.assign(size_t(target_.numNodes()) * 4, 0);
+  linkBytes_.assign(size_t(target_.numNodes()) * 4, 0);
+  for (const bin::NodeCode &nc : exe_.nodes) {
+    NodeState &n = node(nc.node);
+    n.prog = &nc;
+    for (const bin::Segment &s : nc.sramInit) {
+      if (!s.data.empty())
+        std::memcpy(n.sram.data() + s.addr, s.data.data(), s.data.size());
+      n.sramPeak = std::max(n.sramPeak, s.addr + int64_t(s.data.size()));
+    }
+    // Decode every descriptor once; verify() already proved the referenced
+    // ones valid, unreferenced ones that fail to decode are never used.
+    n.descs.resize(nc.descs.size());
+    for (size_t i = 0; i < nc.descs.size(); ++i) {
+      Decoded &d = n.descs[i];
+      const std::vector<int64_t> &w = nc.descs[i];
+      if (w.empty())
+        continue;
+      d.kind = isa::DescKind(w[0]);
+      if (d.kind == isa::DescKind::Acc && isa::decode(w, d.acc).empty()) {
+        d.cycles = ceilDiv(d.acc.m * d.acc.n * 4, target_.vectorBytes);
+      } else if (d.kind == isa::DescKind::Mma && isa::decode(w, d.mma).empty()) {
+        MatDType t = MatDType(d.mma.dtype);
+        int64_t macs = d.mma.m * d.mma.n * d.mma.k;
+        // The BF16 unit always computes full 8x8 tiles; FP32 work runs on
+        // the vector lanes and costs only the useful MACs.
+        int64_t work = t == MatDType::BF16 ? isa::kTile * isa::kTile * d.mma.k
+                                           : macs;
+        d.cycles = std::max<int64_t>(1, ceilDiv(work, target_.macsPerCycle(t)));
+        d.unitWork = double(macs) / target_.macsPerCycle(t);
+      } else if (d.kind == isa::DescKind::Dma) {
+        isa::decode(w, d.dma);
+      }
+    }
+    n.status = NodeStatus::Ready;
+    ++active_;
+    push(0, false, nc.node);
+  }
+  return true;
+}
+
+std::string Machine::deadlockReport() const {
+  std::string s = "deadlock:";
+  bool first = true;
+  for (const auto &p : nodes_) {
+    if (!p || !p->prog || p->status == NodeStatus::Halted)
+      continue;
+    s += first ? " " : "; ";
+    first = false;
+    s += "(";
+    s += std::to_string(p->coord.row);
+    s += ",";
+    s += std::to_string(p->coord.col);
+    s += ") pc ";
+    s += std::to_string(p->pc);
+    if (p->status == NodeStatus::AtBarrier)
+      s += " at barrier";
+    else
+      s += " waits on s" + std::to_string(p->waitSem) +
+           " >= " + std::to_string(p->waitCount) + " (has " +
+           std::to_string(p->sem[p->waitSem]) + ")";
+  }
+  return s;
+}
+
+bool Machine::simulate(std::string &error) {
+  while (!events_.empty()) {
+    Event e = events_.top();
+    events_.pop();
+    if (e.arrival) {
+      arrive(e.index, e.time);
+      continue;
+    }
+    NodeState &n = *nodes_[size_t(e.index)];
+    switch (runNode(n, error)) {
+    case RunResult::Error:
+      return false;
+    case RunResult::Yield:
+      push(n.time, false, n.id);
+      break;
+    case RunResult::Halted:
+      --active_;
+      maybeReleaseBarrier();
+      break;
+    case RunResult::Blocked:
+      if (n.status == NodeStatus::AtBarrier) {
+        ++atBarrier_;
+        barrierMax_ = std::max(barrierMax_, n.time);
+        maybeReleaseBarrier();
+      }
+      break;
+    }
+  }
+  if (active_ > 0) {
+    error = deadlockReport();
+    return false;
+  }
+  return true;
+}
+
+void Machine::collect(std::vector<HostTensor> &outputs, Stats &stats) const {
+  outputs.clear();
+  for (const bin::TensorIO &io : exe_.outputs) {
+    HostTensor h;
+    h.name = io.name;
+    h.dtype = io.dtype;
+    h.shape = io.shape;
+    int64_t bytes = io.numElements() * onnxDTypeBytes(io.dtype);
+    h.data.assign(hbm_.get() + io.hbmAddr, hbm_.get() + io.hbmAddr + bytes);
+    outputs.push_back(std::move(h));
+  }
+
+  stats = Stats();
+  stats.meshRows = target_.rows;
+  stats.meshCols = target_.cols;
+  stats.cycles = lastArrival_;
+  double unitWork = 0;
+  for (const auto &p : nodes_) {
+    if (!p || !p->prog)
+      continue;
+    NodeStats ns;
+    ns.node = p->id;
+    ns.cycles = p->time;
+    ns.busyCycles = p->busy;
+    ns.waitCycles = p->wait;
+    ns.instructions = p->instructions;
+    ns.macs = p->macs;
+    ns.sramPeak = p->sramPeak;
+    stats.cycles = std::max(stats.cycles, p->time);
+    stats.instructions += p->instructions;
+    stats.macs += p->macs;
+    stats.sramPeakBytes = std::max(stats.sramPeakBytes, p->sramPeak);
+    unitWork += p->unitWork;
+    stats.nodes.push_back(ns);
+  }
+  int64_t numNodes = target_.numNodes();
+  for (size_t li = 0; li < linkBytes_.size(); ++li) {
+    if (linkBytes_[li] == 0)
+      continue;
+    int from = int(li / 4), dir = int(li % 4);
+    Coord c = target_.coord(from);
+    c.row += dir == 0 ? -1 : dir == 2 ? 1 : 0;
+    c.col += dir == 1 ? 1 : dir == 3 ? -1 : 0;
+    stats.linkBytes.push_back({from * numNodes + target_.nodeId(c),
+                               linkBytes_[li]});
+    stats.nocMaxLinkBytes = std::max(stats.nocMaxLinkBytes, linkBytes_[li]);
+  }
+  std::sort(stats.linkBytes.begin(), stats.linkBytes.end());
+  stats.nocBytes = nocBytes_;
+  stats.hbmBytes = hbmBytes_;
+  stats.dmaTransfers = dmaTransfers_;
+  stats.seconds = double(stats.cycles) / (target_.clockGHz * 1e9);
+  if (stats.cycles > 0)
+    stats.utilization =
+        unitWork / (double(stats.cycles) * double(target_.numEnabled()));
+}
+
+} // namespace detail
+
+bool run(const bin::Executable &exe, const std::vector<HostTensor> &inputs,
+         std::vector<HostTensor> &outputs, Stats &stats, std::string &error,
+         const Options &options) {
+  // The simulator trusts indices and addresses only after verify(), so an
+  // Executable built in memory gets the same checks as one read from disk.
+  if (std::string err = bin::verify(exe); !err.empty()) {
+    error = "invalid executable: " + err;
+    return false;
+  }
+  try {
+    detail::Machine m(exe, options);
+    if (!m.load(inputs, error) || !m.simulate(error))
+      return false;
+    m.collect(outputs, stats);
+    return true;
+  } catch (const std::bad_alloc &) {
+    error = "out of host memory (HBM image of " +
+            std::to_string(exe.hbmBytes) + " bytes, " +
+            std::to_string(exe.target.numNodes()) + " nodes of " +
+            std::to_string(exe.target.sramBytes) + " bytes SRAM)";
+    return false;
+  }
+}
+
+} // namespace dojo::sim

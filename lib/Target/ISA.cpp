@@ -1,0 +1,193 @@
+//===- ISA.cpp - Descriptor encodings and instruction printing ------------===//
+#include "dojo/Target/ISA.h"
+
+#include <cstring>
+
+namespace dojo::isa {
+
+const char *opName(Op op) {
+  switch (op) {
+  case Op::Nop: return "nop";
+  case Op::Halt: return "halt";
+  case Op::Li: return "li";
+  case Op::Addi: return "addi";
+  case Op::Add: return "add";
+  case Op::Sub: return "sub";
+  case Op::Muli: return "muli";
+  case Op::Blt: return "blt";
+  case Op::Bne: return "bne";
+  case Op::Jmp: return "jmp";
+  case Op::VSetVl: return "vsetvl";
+  case Op::VLd: return "vld";
+  case Op::VSt: return "vst";
+  case Op::VBcast: return "vbcast";
+  case Op::VSplat: return "vsplat";
+  case Op::VAdd: return "vadd";
+  case Op::VSub: return "vsub";
+  case Op::VMul: return "vmul";
+  case Op::VMax: return "vmax";
+  case Op::VMin: return "vmin";
+  case Op::VFma: return "vfma";
+  case Op::MZero: return "mzero";
+  case Op::MLd: return "mld";
+  case Op::Mma: return "mma";
+  case Op::MSt: return "mst";
+  case Op::Dma: return "dma";
+  case Op::SemWait: return "semwait";
+  case Op::SemSignal: return "semsignal";
+  case Op::Barrier: return "barrier";
+  case Op::NumOps: break;
+  }
+  return "<invalid>";
+}
+
+static int64_t floatBits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return int64_t(u);
+}
+static float bitsFloat(int64_t w) {
+  uint32_t u = uint32_t(w);
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+std::vector<int64_t> encode(const AccDesc &d) {
+  return {int64_t(DescKind::Acc), d.m, d.n, d.si, d.sj, floatBits(d.scale),
+          int64_t(d.act)};
+}
+std::vector<int64_t> encode(const MmaDesc &d) {
+  return {int64_t(DescKind::Mma), d.m, d.n, d.k, d.aSi, d.aSk, d.bSk, d.bSj,
+          d.dtype};
+}
+std::vector<int64_t> encode(const DmaDesc &d) {
+  std::vector<int64_t> w = {int64_t(DescKind::Dma), int64_t(d.mode), d.dstNode,
+                            d.route, d.sem, d.elemBytes, d.rank};
+  for (int i = 0; i < kMaxDmaRank; ++i)
+    w.push_back(d.shape[i]);
+  for (int i = 0; i < kMaxDmaRank; ++i)
+    w.push_back(d.srcStrides[i]);
+  for (int i = 0; i < kMaxDmaRank; ++i)
+    w.push_back(d.dstStrides[i]);
+  return w;
+}
+
+static std::string checkHeader(const std::vector<int64_t> &w, DescKind k,
+                               size_t len, const char *what) {
+  if (w.size() != len || w[0] != int64_t(k))
+    return std::string("descriptor is not a valid ") + what + " descriptor";
+  return "";
+}
+
+std::string decode(const std::vector<int64_t> &w, AccDesc &d) {
+  if (auto e = checkHeader(w, DescKind::Acc, 7, "accumulator"); !e.empty())
+    return e;
+  d.m = w[1];
+  d.n = w[2];
+  d.si = w[3];
+  d.sj = w[4];
+  d.scale = bitsFloat(w[5]);
+  d.act = Act(w[6]);
+  if (d.m < 1 || d.m > kTile || d.n < 1 || d.n > kTile)
+    return "accumulator descriptor tile size out of range";
+  if (w[6] != int64_t(Act::None) && w[6] != int64_t(Act::Relu))
+    return "accumulator descriptor has an unknown activation";
+  return "";
+}
+
+std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
+  if (auto e = checkHeader(w, DescKind::Mma, 9, "matrix"); !e.empty())
+    return e;
+  d.m = w[1];
+  d.n = w[2];
+  d.k = w[3];
+  d.aSi = w[4];
+  d.aSk = w[5];
+  d.bSk = w[6];
+  d.bSj = w[7];
+  d.dtype = w[8];
+  if (d.m < 1 || d.m > kTile || d.n < 1 || d.n > kTile || d.k < 1)
+    return "matrix descriptor shape out of range";
+  if (d.dtype != 0 && d.dtype != 1)
+    return "matrix descriptor has an unknown data type";
+  return "";
+}
+
+std::string decode(const std::vector<int64_t> &w, DmaDesc &d) {
+  if (auto e = checkHeader(w, DescKind::Dma, 7 + 3 * kMaxDmaRank, "DMA");
+      !e.empty())
+    return e;
+  d.mode = DmaMode(w[1]);
+  d.dstNode = w[2];
+  d.route = w[3];
+  d.sem = w[4];
+  d.elemBytes = w[5];
+  d.rank = w[6];
+  if (w[1] < 0 || w[1] > 2)
+    return "DMA descriptor has an unknown mode";
+  if (d.rank < 1 || d.rank > kMaxDmaRank)
+    return "DMA descriptor rank out of range";
+  if (d.elemBytes != 1 && d.elemBytes != 2 && d.elemBytes != 4 &&
+      d.elemBytes != 8)
+    return "DMA descriptor element size must be 1, 2, 4 or 8";
+  if (d.sem < -1 || d.sem >= kNumSemaphores)
+    return "DMA descriptor semaphore out of range";
+  for (int i = 0; i < kMaxDmaRank; ++i) {
+    d.shape[i] = w[7 + i];
+    d.srcStrides[i] = w[7 + kMaxDmaRank + i];
+    d.dstStrides[i] = w[7 + 2 * kMaxDmaRank + i];
+    if (i < d.rank && d.shape[i] < 1)
+      return "DMA descriptor has an empty dimension";
+  }
+  return "";
+}
+
+std::string format(const Insn &in) {
+  std::string s = opName(in.op);
+  // Appending to a std::string (not `"r" + std::string`) sidesteps a GCC 12
+  // -Wrestrict false positive.
+  auto named = [](char prefix, int64_t x) {
+    std::string out(1, prefix);
+    out += std::to_string(x);
+    return out;
+  };
+  auto r = [&](int x) { return named('r', x); };
+  auto v = [&](int x) { return named('v', x); };
+  auto a = [&](int x) { return named('a', x); };
+  auto imm = [&](int64_t x) { return named('#', x); };
+  switch (in.op) {
+  case Op::Nop: case Op::Halt: case Op::Barrier: return s;
+  case Op::Li: return s + " " + r(in.a) + ", " + imm(in.imm);
+  case Op::Addi: case Op::Muli:
+    return s + " " + r(in.a) + ", " + r(in.b) + ", " + imm(in.imm);
+  case Op::Add: case Op::Sub:
+    return s + " " + r(in.a) + ", " + r(in.b) + ", " + r(in.c);
+  case Op::Blt: case Op::Bne:
+    return s + " " + r(in.a) + ", " + r(in.b) + ", @" + std::to_string(in.imm);
+  case Op::Jmp: return s + " @" + std::to_string(in.imm);
+  case Op::VSetVl: return s + " " + imm(in.imm);
+  case Op::VLd: case Op::VSt: case Op::VBcast:
+    return s + " " + v(in.a) + ", [" + r(in.b) + " + " +
+           std::to_string(in.imm) + "]";
+  case Op::VSplat: return s + " " + v(in.a) + ", " + imm(in.imm);
+  case Op::VAdd: case Op::VSub: case Op::VMul: case Op::VMax: case Op::VMin:
+  case Op::VFma:
+    return s + " " + v(in.a) + ", " + v(in.b) + ", " + v(in.c);
+  case Op::MZero: return s + " " + a(in.a);
+  case Op::MLd: case Op::MSt:
+    return s + " " + a(in.a) + ", [" + r(in.b) + "], d" + std::to_string(in.imm);
+  case Op::Mma:
+    return s + " " + a(in.a) + ", [" + r(in.b) + "], [" + r(in.c) + "], d" +
+           std::to_string(in.imm);
+  case Op::Dma:
+    return s + " [" + r(in.a) + "] -> [" + r(in.b) + "], d" +
+           std::to_string(in.imm);
+  case Op::SemWait: case Op::SemSignal:
+    return s + " s" + std::to_string(in.a) + ", " + imm(in.imm);
+  case Op::NumOps: break;
+  }
+  return "<invalid>";
+}
+
+} // namespace dojo::isa

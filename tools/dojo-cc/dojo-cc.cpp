@@ -1,0 +1,134 @@
+//===- dojo-cc.cpp - ONNX model to a D1 executable ------------------------===//
+//
+//   dojo-cc MODEL.onnx -o OUT.d1 [--target=d1|mesh-RxC] [--dtype=f32|bf16]
+//           [--target-opts=k=v,...] [--routing=xy|negotiated]
+//           [--emit=dnn|fused|tiled|mesh|placed|routed|code|asm|binary]
+//
+// `--emit` stops after a phase and prints its IR (or, for `asm`, the
+// disassembled node programs) to -o (default stdout).
+//
+//===----------------------------------------------------------------------===//
+#include "dojo/Compiler/Driver.h"
+#include "dojo/Frontend/Diagnostics.h"
+#include "dojo/Frontend/OnnxImporter.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "mlir/Support/FileUtilities.h"
+
+using namespace llvm;
+using namespace mlir;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
+                                      cl::Required);
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+                                       cl::value_desc("file"), cl::init(""));
+static cl::opt<std::string> target("target", cl::desc("d1 or mesh-RxC"),
+                                   cl::init("mesh-2x2"));
+static cl::opt<std::string> targetOpts(
+    "target-opts", cl::desc("Comma-separated key=value target overrides"),
+    cl::init(""));
+static cl::opt<std::string> dtype("dtype", cl::desc("f32 or bf16"),
+                                  cl::init("f32"));
+static cl::opt<std::string> routing("routing", cl::desc("xy or negotiated"),
+                                    cl::init("xy"));
+static cl::opt<std::string> emit(
+    "emit",
+    cl::desc("Stop after a phase and print it: dnn, fused, tiled, mesh, "
+             "placed, routed, code, asm, binary (default)"),
+    cl::init("binary"));
+static cl::opt<bool> printConstants(
+    "print-constants", cl::desc("Print large constants in IR output"),
+    cl::init(false));
+static cl::opt<bool> progress("progress",
+                              cl::desc("Print each phase as it starts"),
+                              cl::init(false));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "dojo-cc: ONNX to Dojo D1\n");
+
+  static const std::pair<const char *, dojo::d1::Phase> phases[] = {
+      {"fused", dojo::d1::Phase::Fuse},   {"tiled", dojo::d1::Phase::Tile},
+      {"mesh", dojo::d1::Phase::Distribute}, {"placed", dojo::d1::Phase::Place},
+      {"routed", dojo::d1::Phase::Route},  {"code", dojo::d1::Phase::Codegen},
+      {"asm", dojo::d1::Phase::Codegen},   {"binary", dojo::d1::Phase::Codegen}};
+  std::optional<dojo::d1::Phase> last;
+  for (auto &[name, phase] : phases)
+    if (emit == name)
+      last = phase;
+  if (!last && emit != "dnn") {
+    errs() << "dojo-cc: error: unknown --emit value '" << emit << "'\n";
+    return 1;
+  }
+  if (emit == "binary" && outputFile.empty()) {
+    errs() << "dojo-cc: error: -o OUT.d1 is required to write a binary\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  dojo::registerAllDojoDialects(registry);
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  dojo::LineDiagnosticHandler handler(&ctx, errs());
+
+  if (!sys::fs::exists(inputFile)) {
+    errs() << inputFile << ": error: no such file\n";
+    return 1;
+  }
+  if (progress)
+    errs() << "[import] " << inputFile << "\n";
+  OwningOpRef<ModuleOp> module = dojo::importOnnxFile(ctx, inputFile);
+  if (!module)
+    return 1;
+  dojo::CompileOptions options;
+  options.modelPath = inputFile;
+  options.target = target;
+  options.targetOverrides = targetOpts;
+  options.dtype = dtype;
+  if (last) {
+    int index = 0;
+    auto onPhase = [&](StringRef name) {
+      errs() << "[" << ++index << "] " << name << "\n";
+    };
+    if (failed(dojo::runPipeline(*module, options, *last, routing,
+                                 progress ? std::function<void(StringRef)>(onPhase)
+                                          : nullptr)))
+      return 1;
+  }
+
+  if (emit == "binary") {
+    dojo::bin::Executable exe;
+    if (failed(dojo::emitExecutable(*module, exe)))
+      return 1;
+    std::string error;
+    if (!dojo::bin::writeExecutable(outputFile, exe, error)) {
+      errs() << "dojo-cc: error: " << error << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  std::string errorMessage;
+  auto output = mlir::openOutputFile(outputFile.empty() ? "-" : outputFile.getValue(),
+                               &errorMessage);
+  if (!output) {
+    errs() << "dojo-cc: error: " << errorMessage << "\n";
+    return 1;
+  }
+  if (emit == "asm") {
+    dojo::bin::Executable exe;
+    if (failed(dojo::emitExecutable(*module, exe)))
+      return 1;
+    dojo::printAssembly(exe, output->os());
+  } else {
+    OpPrintingFlags flags;
+    if (!printConstants)
+      flags.elideLargeElementsAttrs(16);
+    module->print(output->os(), flags);
+    output->os() << "\n";
+  }
+  output->keep();
+  return 0;
+}

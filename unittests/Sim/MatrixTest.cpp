@@ -1,0 +1,210 @@
+//===- MatrixTest.cpp - MLd / MZero / Mma / MSt ---------------------------===//
+#include "TestUtil.h"
+
+#include <cmath>
+
+using namespace dojo;
+using namespace dojo::test;
+
+namespace {
+
+int64_t accDesc(Asm &p, int64_t m, int64_t n, int64_t si, int64_t sj,
+                float scale = 1.0f, isa::Act act = isa::Act::None) {
+  isa::AccDesc d;
+  d.m = m;
+  d.n = n;
+  d.si = si;
+  d.sj = sj;
+  d.scale = scale;
+  d.act = act;
+  return p.desc(isa::encode(d));
+}
+
+int64_t mmaDesc(Asm &p, int64_t m, int64_t n, int64_t k, int64_t aSi,
+                int64_t aSk, int64_t bSk, int64_t bSj, MatDType t) {
+  isa::MmaDesc d;
+  d.m = m;
+  d.n = n;
+  d.k = k;
+  d.aSi = aSi;
+  d.aSk = aSk;
+  d.bSk = bSk;
+  d.bSj = bSj;
+  d.dtype = int64_t(t);
+  return p.desc(isa::encode(d));
+}
+
+constexpr int64_t kA = 4096, kB = 8192, kC = 12288;
+
+TEST(SimMatrix, F32TileMatchesHostProduct) {
+  bin::Executable exe = makeExe();
+  Asm p(exe, 0);
+  const int K = 4;
+  std::vector<float> a(8 * K), b(K * 8);
+  for (int i = 0; i < 8 * K; ++i) {
+    a[size_t(i)] = float(i % 7 - 3);
+    b[size_t(i)] = float(i % 5 - 2);
+  }
+  p.data(kA, a);
+  p.data(kB, b);
+  p.li(1, kA);
+  p.li(2, kB);
+  p.li(3, kC);
+  p.emit(Op::MZero, 2);
+  p.emit(Op::Mma, 2, 1, 2, mmaDesc(p, 8, 8, K, 4 * K, 4, 32, 4, MatDType::F32));
+  p.emit(Op::MSt, 2, 3, 0, accDesc(p, 8, 8, 32, 4));
+  p.toHbm(kC, 0, 64);
+  p.halt();
+  addOutput(exe, "c", 0, 64);
+
+  RunResult r = simulate(exe);
+  ASSERT_TRUE(r.ok) << r.error;
+  std::vector<float> c = r.out();
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) {
+      float want = 0;
+      for (int k = 0; k < K; ++k)
+        want += a[size_t(i * K + k)] * b[size_t(k * 8 + j)];
+      EXPECT_EQ(c[size_t(i * 8 + j)], want) << i << "," << j;
+    }
+  EXPECT_EQ(r.stats.macs, 8 * 8 * K);
+  // li x3, mzero: 4; mma: ceil(256 / 16) = 16; mst: 256 / 64 = 4;
+  // toHbm: 2 li + 4 issue + 1 semwait; halt: 1.
+  EXPECT_EQ(r.node(0).busyCycles, 4 + 16 + 4 + 7 + 1);
+}
+
+TEST(SimMatrix, StridesPartialTilesAndAccumulation) {
+  // C[3x5] = A[3x6] * B[6x5] with B stored transposed (5x6) and the K loop
+  // split across two Mma on the same accumulator.
+  bin::Executable exe = makeExe();
+  Asm p(exe, 0);
+  const int M = 3, N = 5, K = 6;
+  std::vector<float> a(M * K), bt(N * K), sentinel(64, -9.0f);
+  for (int i = 0; i < M * K; ++i)
+    a[size_t(i)] = 0.25f * float(i + 1);
+  for (int i = 0; i < N * K; ++i)
+    bt[size_t(i)] = float(i % 4) - 1.5f;
+  p.data(kA, a);
+  p.data(kB, bt);
+  p.data(kC, sentinel);
+  p.li(1, kA);
+  p.li(2, kB);
+  p.li(3, kC);
+  // Garbage in the accumulator must be cleared by MZero.
+  p.emit(Op::MLd, 0, 1, 0, accDesc(p, 8, 8, 0, 0));
+  p.emit(Op::MZero, 0);
+  int64_t half = mmaDesc(p, M, N, K / 2, 4 * K, 4, 4, 4 * K, MatDType::F32);
+  p.emit(Op::Mma, 0, 1, 2, half);
+  p.li(1, kA + 4 * K / 2);
+  p.li(2, kB + 4 * K / 2);
+  p.emit(Op::Mma, 0, 1, 2, half);
+  p.emit(Op::MSt, 0, 3, 0, accDesc(p, M, N, 4 * 8, 4));
+  p.toHbm(kC, 0, 64);
+  p.halt();
+  addOutput(exe, "c", 0, 64);
+
+  RunResult r = simulate(exe);
+  ASSERT_TRUE(r.ok) << r.error;
+  std::vector<float> c = r.out();
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) {
+      if (i >= M || j >= N) {
+        EXPECT_EQ(c[size_t(i * 8 + j)], -9.0f) << "untouched " << i << "," << j;
+        continue;
+      }
+      float want = 0;
+      for (int k = 0; k < K; ++k)
+        want += a[size_t(i * K + k)] * bt[size_t(j * K + k)];
+      EXPECT_FLOAT_EQ(c[size_t(i * 8 + j)], want) << i << "," << j;
+    }
+  EXPECT_EQ(r.stats.macs, 2 * M * N * (K / 2));
+}
+
+TEST(SimMatrix, LoadScaleStoreScaleAndRelu) {
+  bin::Executable exe = makeExe();
+  Asm p(exe, 0);
+  std::vector<float> x(64);
+  for (int i = 0; i < 64; ++i)
+    x[size_t(i)] = float(i - 32);
+  p.data(kA, x);
+  p.li(1, kA);
+  p.li(2, kC);
+  p.li(3, kC + 256);
+  // acc = 2 * x; out1 = relu(0.25 * acc); out2 = 3 * acc (no activation).
+  p.emit(Op::MLd, 1, 1, 0, accDesc(p, 8, 8, 32, 4, 2.0f));
+  p.emit(Op::MSt, 1, 2, 0, accDesc(p, 8, 8, 32, 4, 0.25f, isa::Act::Relu));
+  p.emit(Op::MSt, 1, 3, 0, accDesc(p, 8, 8, 32, 4, 3.0f));
+  p.toHbm(kC, 0, 128);
+  p.halt();
+  addOutput(exe, "o", 0, 128);
+  RunResult r = simulate(exe);
+  ASSERT_TRUE(r.ok) << r.error;
+  std::vector<float> o = r.out();
+  for (int i = 0; i < 64; ++i) {
+    EXPECT_EQ(o[size_t(i)], std::max(0.0f, 0.5f * x[size_t(i)])) << i;
+    EXPECT_EQ(o[size_t(64 + i)], 6.0f * x[size_t(i)]) << i;
+  }
+}
+
+TEST(SimMatrix, Bf16RoundsOperandsToNearestEven) {
+  // 1 + 2^-8 is a tie between 1 and 1 + 2^-7 and rounds to the even 1;
+  // 1 + 3 * 2^-8 ties to the even 1 + 2^-6; 1 + 2^-10 rounds down; and
+  // 1 + 2^-7 + 2^-9 lies below the midpoint, so it rounds to 1 + 2^-7.
+  const float vals[4] = {1.0f + std::ldexp(1.0f, -8),
+                         1.0f + 3 * std::ldexp(1.0f, -8),
+                         1.0f + std::ldexp(1.0f, -10),
+                         1.0f + std::ldexp(1.0f, -7) + std::ldexp(1.0f, -9)};
+  const float bf16[4] = {1.0f, 1.0f + std::ldexp(1.0f, -6), 1.0f,
+                         1.0f + std::ldexp(1.0f, -7)};
+  for (MatDType t : {MatDType::F32, MatDType::BF16}) {
+    SCOPED_TRACE(int(t));
+    bin::Executable exe = makeExe();
+    Asm p(exe, 0);
+    // A is 4x1, B is 1x1 holding (1 + 2^-8): in BF16 it rounds to 1 too.
+    p.data(kA, std::vector<float>(vals, vals + 4));
+    p.data(kB, {vals[0]});
+    p.li(1, kA);
+    p.li(2, kB);
+    p.li(3, kC);
+    p.emit(Op::MZero, 0);
+    p.emit(Op::Mma, 0, 1, 2, mmaDesc(p, 4, 1, 1, 4, 4, 4, 4, t));
+    p.emit(Op::MSt, 0, 3, 0, accDesc(p, 4, 1, 4, 4));
+    p.toHbm(kC, 0, 4);
+    p.halt();
+    addOutput(exe, "o", 0, 4);
+    RunResult r = simulate(exe);
+    ASSERT_TRUE(r.ok) << r.error;
+    std::vector<float> o = r.out();
+    for (int i = 0; i < 4; ++i) {
+      float want = t == MatDType::BF16 ? bf16[i] : vals[i] * vals[0];
+      EXPECT_EQ(o[size_t(i)], want) << i;
+    }
+  }
+}
+
+TEST(SimMatrix, CostDependsOnDataTypeAndUtilizationIsMeasured) {
+  // An 8x8x64 product: BF16 takes 8*8*64 / 256 = 16 cycles, F32 on the
+  // vector lanes 8*8*64 / 16 = 256 cycles.
+  int64_t busy[2];
+  double util[2];
+  for (MatDType t : {MatDType::F32, MatDType::BF16}) {
+    bin::Executable exe = makeExe();
+    Asm p(exe, 0);
+    p.li(1, kA);
+    p.li(2, kB);
+    p.emit(Op::Mma, 0, 1, 2, mmaDesc(p, 8, 8, 64, 4 * 64, 4, 32, 4, t));
+    p.halt();
+    RunResult r = simulate(exe);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.stats.macs, 8 * 8 * 64);
+    busy[int(t)] = r.node(0).busyCycles;
+    util[int(t)] = r.stats.utilization;
+  }
+  EXPECT_EQ(busy[0], 2 + 256 + 1);
+  EXPECT_EQ(busy[1], 2 + 16 + 1);
+  // One of four nodes works for 256 of 259 (16 of 19) cycles.
+  EXPECT_NEAR(util[0], 256.0 / 259 / 4, 1e-12);
+  EXPECT_NEAR(util[1], 16.0 / 19 / 4, 1e-12);
+}
+
+} // namespace
