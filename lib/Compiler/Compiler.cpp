@@ -55,6 +55,7 @@ bool dojo::compileModel(const CompileOptions &options, bin::Executable &exe,
   registerAllDojoDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  ctx.printOpOnDiagnostic(false);
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   LineDiagnosticHandler handler(&ctx, os);

@@ -18,6 +18,8 @@ from . import _dojo
 
 CompileError = _dojo.CompileError
 SimulationError = _dojo.SimulationError
+# Report them as dojo.CompileError etc. rather than by the private module.
+CompileError.__module__ = SimulationError.__module__ = __name__
 
 __all__ = ["compile", "run", "inspect", "CompileError", "SimulationError"]
 

@@ -72,7 +72,22 @@ int main(int argc, char **argv) {
   dojo::registerAllDojoDialects(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
+  // Diagnostics are one line each; the offending op is named by location,
+  // not by dumping it.
+  ctx.printOpOnDiagnostic(false);
   dojo::LineDiagnosticHandler handler(&ctx, errs());
+
+  // Check the target before any work, so a typo fails fast and alone.
+  std::optional<dojo::TargetModel> targetModel = dojo::TargetModel::byName(target);
+  if (!targetModel) {
+    errs() << "dojo-cc: error: unknown target '" << target
+           << "' (expected d1 or mesh-RxC)\n";
+    return 1;
+  }
+  if (std::string err = targetModel->applyOverrides(targetOpts); !err.empty()) {
+    errs() << "dojo-cc: error: " << err << "\n";
+    return 1;
+  }
 
   if (!sys::fs::exists(inputFile)) {
     errs() << inputFile << ": error: no such file\n";
@@ -90,8 +105,11 @@ int main(int argc, char **argv) {
   options.dtype = dtype;
   if (last) {
     int index = 0;
+    // Pass adaptors (which nest the pipeline into functions or devices)
+    // have no argument; only real passes are phases.
     auto onPhase = [&](StringRef name) {
-      errs() << "[" << ++index << "] " << name << "\n";
+      if (!name.empty())
+        errs() << "[" << ++index << "] " << name << "\n";
     };
     if (failed(dojo::runPipeline(*module, options, *last, routing,
                                  progress ? std::function<void(StringRef)>(onPhase)
