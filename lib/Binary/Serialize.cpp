@@ -63,8 +63,13 @@ std::vector<uint8_t> serialize(const Executable &exe) {
   auto target = fbb.CreateString(exe.target.toSpec());
   auto source = fbb.CreateString(exe.source);
 
+  std::vector<flatbuffers::Offset<fb::Segment>> hbmSegs;
+  for (const Segment &s : exe.hbmInit)
+    hbmSegs.push_back(fb::CreateSegmentDirect(fbb, s.addr, &s.data));
+  auto hbmInit = fbb.CreateVector(hbmSegs);
   auto root = fb::CreateBinary(fbb, exe.version, target, source, exe.hbmBytes,
-                               inputs, outputs, nodesVec, routesVec, names);
+                               inputs, outputs, nodesVec, routesVec, names,
+                               hbmInit);
   fb::FinishBinaryBuffer(fbb, root);
   return std::vector<uint8_t>(fbb.GetBufferPointer(),
                               fbb.GetBufferPointer() + fbb.GetSize());
@@ -182,6 +187,13 @@ bool deserialize(const uint8_t *data, size_t size, Executable &exe,
   if (const auto *names = root->names())
     for (const flatbuffers::String *s : *names)
       out.names.push_back(str(s));
+  if (const auto *segs = root->hbm_init())
+    for (const fb::Segment *s : *segs) {
+      Segment seg;
+      seg.addr = s->addr();
+      seg.data = toVector<uint8_t>(s->data());
+      out.hbmInit.push_back(std::move(seg));
+    }
   if (std::string err = verify(out); !err.empty()) {
     error = err;
     return false;

@@ -254,6 +254,11 @@ std::string verify(const Executable &exe) {
   if (exe.hbmBytes < 0 || exe.hbmBytes > t.hbmBytes)
     return "HBM image of " + std::to_string(exe.hbmBytes) +
            " bytes exceeds the target's " + std::to_string(t.hbmBytes);
+  for (const Segment &s : exe.hbmInit)
+    if (s.addr < 0 || s.addr > exe.hbmBytes - int64_t(s.data.size()))
+      return "HBM constant segment [" + std::to_string(s.addr) + ", +" +
+             std::to_string(s.data.size()) + ") lies outside the " +
+             std::to_string(exe.hbmBytes) + "-byte HBM image";
   if (std::string err = verifyIO(exe, exe.inputs, "input"); !err.empty())
     return err;
   if (std::string err = verifyIO(exe, exe.outputs, "output"); !err.empty())

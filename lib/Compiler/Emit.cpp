@@ -37,6 +37,26 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
     io.shape.assign(t.getShape().begin(), t.getShape().end());
     io.hbmAddr = int64_t(t.getAddress());
     hbmTop = std::max(hbmTop, io.hbmAddr + 4 * io.numElements());
+    if (t.getKind() == "spill")
+      continue; // scratch space written and read by the program itself
+    if (t.getKind() == "constant") {
+      auto dense = t.getInit() ? dyn_cast<DenseElementsAttr>(*t.getInit())
+                               : DenseElementsAttr();
+      if (!dense)
+        return t.emitError("HBM constant without dense data");
+      bin::Segment seg;
+      seg.addr = io.hbmAddr;
+      seg.data.resize(dense.getNumElements() * 4);
+      if (dense.isSplat()) {
+        float v = dense.getSplatValue<float>();
+        for (int64_t i = 0; i < dense.getNumElements(); ++i)
+          std::memcpy(seg.data.data() + 4 * i, &v, 4);
+      } else {
+        std::memcpy(seg.data.data(), dense.getRawData().data(), seg.data.size());
+      }
+      exe.hbmInit.push_back(std::move(seg));
+      continue;
+    }
     auto &list = t.getKind() == "input" ? exe.inputs : exe.outputs;
     if (list.size() <= t.getIndex())
       list.resize(t.getIndex() + 1);

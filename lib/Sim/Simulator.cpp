@@ -76,6 +76,10 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
             "-byte HBM image";
     return false;
   }
+  // Constant data the compiler placed in HBM (verify() checked the bounds).
+  for (const bin::Segment &seg : exe_.hbmInit)
+    if (!seg.data.empty())
+      std::memcpy(hbm_.get() + seg.addr, seg.data.data(), seg.data.size());
   for (size_t i = 0; i < inputs.size(); ++i) {
     const bin::TensorIO &io = exe_.inputs[i];
     const HostTensor &h = inputs[i];

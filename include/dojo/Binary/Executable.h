@@ -61,6 +61,9 @@ struct Executable {
   std::vector<NodeCode> nodes;
   std::vector<std::vector<int>> routes;
   std::vector<std::string> names;
+  /// Constant data placed in HBM before execution (weights that the
+  /// compiler streams in instead of keeping resident in SRAM).
+  std::vector<Segment> hbmInit;
 };
 
 /// Serializes to FlatBuffer bytes.

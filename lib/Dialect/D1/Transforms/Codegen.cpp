@@ -29,6 +29,7 @@ namespace {
 
 constexpr int kArrivalSem = 0;
 constexpr int kStoreSem = 1;
+constexpr int kSpillSem = 2;
 
 /// What one node does in one step.
 struct NodeStep {
@@ -204,9 +205,13 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
           pb.emit(isa::Op::SemWait, kArrivalSem, 0, 0, ns.arrivals);
         for (KernelOp k : ns.kernels)
           emitKernel(pb, k, dt);
+        int64_t spills = 0;
         for (HbmStoreOp st : ns.stores) {
           isa::DmaDesc d = regionDesc(st, isa::DmaMode::SramToHbm);
-          d.sem = kStoreSem;
+          // A spill must land before the buffer's bytes are reused (from
+          // the next step on); model outputs are awaited only at the end.
+          bool spill = st->hasAttr("spill");
+          d.sem = spill ? kSpillSem : kStoreSem;
           pb.beginDebug(nameOf(st.getLoc()));
           int rs = pb.li(addressOf(st.getSrc()) + st.getSrcOffset());
           int rd = pb.li(hbm[st.getTensor()].getAddress() + st.getDstOffset());
@@ -214,8 +219,10 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
           pb.free(rs);
           pb.free(rd);
           pb.endDebug();
-          ++stores;
+          ++(spill ? spills : stores);
         }
+        if (spills)
+          pb.emit(isa::Op::SemWait, kSpillSem, 0, 0, spills);
       }
       if (stores)
         pb.emit(isa::Op::SemWait, kStoreSem, 0, 0, stores);

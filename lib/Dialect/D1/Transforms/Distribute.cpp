@@ -223,9 +223,12 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
                                        int64_t dstBase, int64_t bytes,
                                        int nodeId, int step, bool needsFill,
                                        Location loc, StringRef role) {
+  // Constants stay resident (baked into the SRAM image) unless d1-tile
+  // chose to stream them from HBM.
   DenseElementsAttr constant;
   if (auto c = operand.getDefiningOp<arith::ConstantOp>())
-    constant = dyn_cast<DenseElementsAttr>(c.getValue());
+    if (!mapStreamedConstant(operand))
+      constant = dyn_cast<DenseElementsAttr>(c.getValue());
   if (constant) {
     // The same constant region on the same node is stored once.
     std::string key = std::to_string(reinterpret_cast<uintptr_t>(
@@ -288,6 +291,47 @@ TensorBlock Distributor::makeOutputBlock(Operation *op, const Box &box, int node
   return block;
 }
 
+HbmTensorOp Distributor::newHbmTensor(StringRef kind, unsigned index,
+                                      StringRef name, ArrayRef<int64_t> shape,
+                                      Location loc, ElementsAttr init) {
+  int64_t bytes = 4;
+  for (int64_t s : shape)
+    bytes *= s;
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointToEnd(&device.getBodyBlock());
+  if (!steps.empty())
+    builder.setInsertionPoint(steps.front());
+  auto op = HbmTensorOp::create(
+      builder, loc, builder.getStringAttr((kind + Twine(index)).str()),
+      builder.getStringAttr(kind), builder.getI64IntegerAttr(index),
+      builder.getStringAttr(name), builder.getDenseI64ArrayAttr(shape),
+      builder.getI64IntegerAttr(hbmTop), init);
+  hbmTop += (bytes + 63) / 64 * 64;
+  return op;
+}
+
+bool Distributor::mapStreamedConstant(Value value) {
+  if (dist.count(value))
+    return true;
+  auto c = value.getDefiningOp<arith::ConstantOp>();
+  if (!c || !c->hasAttr(kStreamAttrName))
+    return false;
+  auto data = dyn_cast<DenseElementsAttr>(c.getValue());
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!data || !type || !type.getElementType().isF32())
+    return false;
+  HbmTensorOp hbm = newHbmTensor("constant", streamedCount++, opName(c),
+                                 type.getShape(), c.getLoc(), data);
+  TensorBlock block;
+  block.box = Box::full(type.getShape());
+  block.hbm = hbm;
+  for (int64_t s : rowMajorStrides(type.getShape()))
+    block.strides.push_back(4 * s);
+  dist[value].shape.assign(type.getShape().begin(), type.getShape().end());
+  dist[value].blocks.push_back(block);
+  return true;
+}
+
 LogicalResult Distributor::run(Operation *funcOp) {
   auto func = cast<func::FuncOp>(funcOp);
   builder.setInsertionPointToEnd(module.getBody());
@@ -295,24 +339,6 @@ LogicalResult Distributor::run(Operation *funcOp) {
                             builder.getStringAttr(target.toSpec()), ArrayAttr());
   device.getBody().emplaceBlock();
   builder.setInsertionPointToStart(&device.getBodyBlock());
-
-  auto hbmTensor = [&](StringRef kind, unsigned index, StringRef name,
-                       ArrayRef<int64_t> shape, Location loc) {
-    int64_t bytes = 4;
-    for (int64_t s : shape)
-      bytes *= s;
-    OpBuilder::InsertionGuard guard(builder);
-    builder.setInsertionPointToEnd(&device.getBodyBlock());
-    if (!steps.empty())
-      builder.setInsertionPoint(steps.front());
-    auto op = HbmTensorOp::create(
-        builder, loc, builder.getStringAttr((kind + Twine(index)).str()),
-        builder.getStringAttr(kind), builder.getI64IntegerAttr(index),
-        builder.getStringAttr(name), builder.getDenseI64ArrayAttr(shape),
-        builder.getI64IntegerAttr(hbmTop));
-    hbmTop += (bytes + 63) / 64 * 64;
-    return op;
-  };
 
   for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
@@ -322,7 +348,7 @@ LogicalResult Distributor::run(Operation *funcOp) {
     std::string name = "input" + std::to_string(i);
     if (auto n = func.getArgAttrOfType<StringAttr>(i, "dnn.name"))
       name = n.str();
-    HbmTensorOp hbm = hbmTensor("input", i, name, type.getShape(), arg.getLoc());
+    HbmTensorOp hbm = newHbmTensor("input", i, name, type.getShape(), arg.getLoc());
     TensorBlock block;
     block.box = Box::full(type.getShape());
     block.hbm = hbm;
@@ -353,7 +379,7 @@ LogicalResult Distributor::run(Operation *funcOp) {
     std::string name = "output" + std::to_string(i);
     if (auto n = func.getResultAttrOfType<StringAttr>(i, "dnn.name"))
       name = n.str();
-    HbmTensorOp hbm = hbmTensor("output", i, name, type.getShape(), ret.getLoc());
+    HbmTensorOp hbm = newHbmTensor("output", i, name, type.getShape(), ret.getLoc());
     SmallVector<int64_t, 6> rm = rowMajorStrides(type.getShape());
     for (const TensorBlock &block : it->second.blocks) {
       SmallVector<int64_t, 8> shape, src, dst;

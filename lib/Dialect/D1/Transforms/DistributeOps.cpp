@@ -145,7 +145,7 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   int64_t wBytes = groups * kvol * cgp * cinG * 4;
   SmallVector<int64_t, 6> wStrides = rowMajorStrides(w);
   BufferOp wBuf;
-  if (!wData) {
+  if (!wData || mapStreamedConstant(conv.getWeight())) {
     // Weights computed at run time (or fed as a model input) are gathered
     // like activations, one group at a time because the layout splits the
     // output-channel dimension into group and channel-in-group.

@@ -83,6 +83,14 @@ private:
                                   int64_t dstBase, int64_t bytes);
 
   // ---- layers --------------------------------------------------------------
+  HbmTensorOp newHbmTensor(llvm::StringRef kind, unsigned index,
+                           llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
+                           mlir::Location loc,
+                           mlir::ElementsAttr init = {});
+  /// Maps a constant marked for streaming to an HBM-resident tensor (once).
+  /// Returns false if `value` is not such a constant.
+  bool mapStreamedConstant(mlir::Value value);
+
   mlir::LogicalResult lowerLayer(mlir::Operation *op);
   mlir::LogicalResult lowerReshapeView(mlir::Operation *op);
   /// Lowers one block of `op` on `node` in `step`; returns the output block.
@@ -115,6 +123,7 @@ private:
   llvm::DenseMap<mlir::Operation *, int> symbolCounter;
   int64_t hbmTop = 0;
   int bufferCount = 0;
+  unsigned streamedCount = 0;
 };
 
 /// Drops unit dimensions and merges contiguous ones of a strided copy.

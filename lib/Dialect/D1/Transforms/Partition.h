@@ -68,6 +68,10 @@ std::vector<Box> enumerateBlocks(llvm::ArrayRef<int64_t> shape,
 /// The attribute holding a chosen split (DenseI64ArrayAttr).
 inline constexpr llvm::StringLiteral kSplitAttrName = "d1.split";
 
+/// Unit attribute on an arith.constant that d1-tile decided to keep in HBM
+/// and stream to the nodes, instead of keeping it resident in SRAM.
+inline constexpr llvm::StringLiteral kStreamAttrName = "d1.stream";
+
 /// Row-major strides (in elements) of `shape`.
 llvm::SmallVector<int64_t, 6> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
 

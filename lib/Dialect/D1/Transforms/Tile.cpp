@@ -10,7 +10,12 @@
 //===----------------------------------------------------------------------===//
 #include "Partition.h"
 #include "dojo/Dialect/D1/Transforms/Passes.h"
+#include "dojo/Dialect/DNN/IR/DNNOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/MapVector.h"
+
+#include <cmath>
 
 namespace dojo::d1 {
 #define GEN_PASS_DEF_D1TILE
@@ -61,6 +66,26 @@ bool growSplit(const OpGeometry &g, SmallVectorImpl<int64_t> &split) {
   return true;
 }
 
+/// Bytes of constant operand `index` of `op` that one output block `block`
+/// needs (its slice of the weights).
+int64_t constantSlice(Operation *op, unsigned index, const Box &block,
+                      int64_t constBytes) {
+  auto outShape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
+  unsigned r = outShape.size();
+  double fraction = 1.0;
+  if (llvm::isa<dnn::ConvOp>(op))
+    fraction = index == 0 ? 1.0 : double(block.extent(1)) / double(outShape[1]);
+  else if (llvm::isa<dnn::GemmOp, dnn::MatMulOp>(op))
+    fraction = index == 0   ? double(block.extent(r - 2)) / double(outShape[r - 2])
+               : index == 1 ? double(block.extent(r - 1)) / double(outShape[r - 1])
+                            : double(block.numElements()) /
+                                  double(Box::full(outShape).numElements());
+  else
+    fraction = double(block.numElements()) /
+               double(Box::full(outShape).numElements());
+  return int64_t(std::ceil(fraction * double(constBytes)));
+}
+
 struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
   using D1TileBase::D1TileBase;
 
@@ -89,7 +114,42 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       }
       op->setAttr(kSplitAttrName,
                   DenseI64ArrayAttr::get(op->getContext(), split));
+      // Resident bytes of each constant operand on the busiest node.
+      std::vector<Box> blocks = enumerateBlocks(g->outShape, g->units, split);
+      int64_t perNode = (int64_t(blocks.size()) + nodes - 1) / nodes;
+      for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+        auto c = v.getDefiningOp<arith::ConstantOp>();
+        if (!c)
+          continue;
+        int64_t bytes =
+            4 * cast<RankedTensorType>(v.getType()).getNumElements();
+        residentBytes[c] += std::min(
+            bytes, perNode * constantSlice(op, i, blocks.front(), bytes));
+      }
     });
+    chooseStreamedConstants(*target);
   }
+
+  /// Keeps the smallest constants resident and streams the largest from HBM
+  /// until the estimated resident bytes per node fit the weight budget.
+  void chooseStreamedConstants(const TargetModel &target) {
+    int64_t budget =
+        int64_t(weightFraction * double(target.usableSramBytes()));
+    int64_t total = 0;
+    std::vector<std::pair<int64_t, Operation *>> order;
+    for (auto &[op, bytes] : residentBytes) {
+      total += bytes;
+      order.push_back({bytes, op});
+    }
+    llvm::stable_sort(order, [](auto &a, auto &b) { return a.first > b.first; });
+    for (auto &[bytes, op] : order) {
+      if (total <= budget)
+        break;
+      op->setAttr(kStreamAttrName, UnitAttr::get(op->getContext()));
+      total -= bytes;
+    }
+  }
+
+  llvm::MapVector<Operation *, int64_t> residentBytes;
 };
 } // namespace

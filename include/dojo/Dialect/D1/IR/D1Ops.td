@@ -102,11 +102,13 @@ def D1_HbmTensorOp : D1_Op<"hbm_tensor", [Symbol]> {
   let summary = "A model input or output in the off-mesh HBM";
   let description = [{
     Dense row-major FP32 tensor at byte `address` of HBM. `kind` is "input"
-    or "output"; `index` its position in the model's signature.
+    or "output" (`index` is its position in the model's signature), or
+    "constant": weights too large to stay resident in SRAM, with their data
+    in `init`, streamed to the nodes when a layer needs them.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$kind, I64Attr:$index,
                    StrAttr:$tensor_name, DenseI64ArrayAttr:$shape,
-                   I64Attr:$address);
+                   I64Attr:$address, OptionalAttr<ElementsAttr>:$init);
   let assemblyFormat = [{
     $sym_name $kind `[` $index `]` $tensor_name `shape` $shape `at` $address attr-dict
   }];

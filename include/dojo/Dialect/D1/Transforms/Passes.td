@@ -37,6 +37,11 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
     more blocks than nodes, a node computes several blocks in successive
     rounds, so each block's working set fits the SRAM budget.
 
+    Weights stay resident in the SRAM of the nodes that use them when the
+    estimated resident bytes per node fit `weight-fraction` of the SRAM;
+    otherwise the largest constants get `d1.stream` and are loaded from HBM
+    in the step that needs them.
+
     Before:
     ```mlir
     %y = dnn.conv %x, %w, %b {...} : (...) -> tensor<1x16x8x16x16xf32>
@@ -53,6 +58,9 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
            "Smallest work (MACs or elements) worth giving its own node">,
     Option<"sramFraction", "sram-fraction", "double", "0.45",
            "Share of a node's usable SRAM one block's working set may take">,
+    Option<"weightFraction", "weight-fraction", "double", "0.45",
+           "Share of a node's usable SRAM resident weights may take; beyond "
+           "it the largest constants are streamed from HBM (d1.stream)">,
   ];
 }
 
