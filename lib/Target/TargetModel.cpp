@@ -71,7 +71,8 @@ const std::vector<std::pair<std::string, Field>> &fields() {
               continue;
             int r, c;
             char extra;
-            if (std::sscanf(item.c_str(), "%d:%d%c", &r, &c, &extra) != 2)
+            if (std::sscanf(item.c_str(), "%d:%d%c", &r, &c, &extra) != 2 ||
+                r < 0 || c < 0 || r >= 65536 || c >= 65536)
               return "disabled node '" + item + "' is not 'row:col'";
             coords.push_back({r, c});
           }
@@ -129,15 +130,21 @@ const std::vector<std::pair<std::string, Field>> &fields() {
 }
 
 /// Disabled entries are parsed as `row * 65536 + col` so that a `cols`
-/// override given in the same string is honoured; convert them to ids.
-void finalizeDisabled(TargetModel &t, bool fromText) {
-  if (!fromText)
-    return;
-  for (int &id : t.disabled)
-    id = (id / 65536) * t.cols + (id % 65536);
+/// override given in the same string is honoured; convert them to ids,
+/// rejecting coordinates outside the (possibly resized) mesh.
+std::string finalizeDisabled(TargetModel &t) {
+  for (int &id : t.disabled) {
+    int r = id / 65536, c = id % 65536;
+    if (r < 0 || r >= t.rows || c < 0 || c >= t.cols)
+      return "disabled node " + std::to_string(r) + ":" + std::to_string(c) +
+             " is outside the " + std::to_string(t.rows) + "x" +
+             std::to_string(t.cols) + " mesh";
+    id = r * t.cols + c;
+  }
   std::sort(t.disabled.begin(), t.disabled.end());
   t.disabled.erase(std::unique(t.disabled.begin(), t.disabled.end()),
                    t.disabled.end());
+  return "";
 }
 
 std::string applyPairs(TargetModel &t, const std::string &text) {
@@ -173,7 +180,8 @@ std::string applyPairs(TargetModel &t, const std::string &text) {
   }
   if (!sawDisabled)
     t.disabled = oldDisabledCoords;
-  finalizeDisabled(t, true);
+  if (std::string err = finalizeDisabled(t); !err.empty())
+    return "target field 'disabled': " + err;
   return t.validate();
 }
 

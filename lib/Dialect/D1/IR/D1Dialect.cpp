@@ -82,13 +82,15 @@ LogicalResult NodeOp::verify() {
   if (!device)
     return emitOpError("must be inside a d1.device");
   TargetModel t = device.getTargetModel();
-  Coord c{int(getRow()), int(getCol())};
-  if (!t.inMesh(c))
-    return emitOpError() << "node (" << getRow() << ", " << getCol()
+  // I64Attr getters are unsigned; the coordinates are signed.
+  int64_t row = int64_t(getRow()), col = int64_t(getCol());
+  Coord c{int(row), int(col)};
+  if (row < 0 || col < 0 || row > 65535 || col > 65535 || !t.inMesh(c))
+    return emitOpError() << "node (" << row << ", " << col
                          << ") is outside the " << t.rows << "x" << t.cols
                          << " mesh";
   if (!t.isEnabled(c))
-    return emitOpError() << "node (" << getRow() << ", " << getCol()
+    return emitOpError() << "node (" << row << ", " << col
                          << ") is disabled on target '" << t.name << "'";
   return success();
 }

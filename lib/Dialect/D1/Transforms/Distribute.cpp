@@ -99,8 +99,8 @@ BufferOp Distributor::newBuffer(int nodeId, StringRef role, int64_t bytes,
   else
     builder.setInsertionPointToEnd(&device.getBodyBlock());
   Coord c = target.coord(nodeId);
-  std::string sym = (role + "_" + std::to_string(c.row) + "_" +
-                     std::to_string(c.col) + "_" + std::to_string(bufferCount++))
+  std::string sym = (role + "_" + Twine(c.row) + "_" + Twine(c.col) + "_" +
+                     Twine(bufferCount++))
                         .str();
   auto buffer = BufferOp::create(builder, loc, BufferType::get(builder.getContext()),
                                  builder.getStringAttr(sym), node(nodeId),
@@ -231,13 +231,13 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
       constant = dyn_cast<DenseElementsAttr>(c.getValue());
   if (constant) {
     // The same constant region on the same node is stored once.
-    std::string key = std::to_string(reinterpret_cast<uintptr_t>(
-                          operand.getAsOpaquePointer())) +
-                      "/" + std::to_string(nodeId) + "/" +
-                      std::to_string(dstBase) + "/" + std::to_string(bytes);
+    std::string key;
+    llvm::raw_string_ostream os(key);
+    os << operand.getAsOpaquePointer() << "/" << nodeId << "/" << dstBase
+       << "/" << bytes;
     for (const ViewDim &v : view)
-      key += "/" + std::to_string(v.opDim) + "," + std::to_string(v.lo) + "," +
-             std::to_string(v.extent) + "," + std::to_string(v.dstStride);
+      os << "/" << v.opDim << "," << v.lo << "," << v.extent << ","
+         << v.dstStride;
     auto it = constantCache.find(key);
     if (it != constantCache.end()) {
       use(it->second, step);
@@ -345,7 +345,7 @@ LogicalResult Distributor::run(Operation *funcOp) {
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
       return func.emitError() << "input " << i
                               << " must be a static f32 tensor";
-    std::string name = "input" + std::to_string(i);
+    std::string name = (Twine("input") + Twine(i)).str();
     if (auto n = func.getArgAttrOfType<StringAttr>(i, "dnn.name"))
       name = n.str();
     HbmTensorOp hbm = newHbmTensor("input", i, name, type.getShape(), arg.getLoc());
@@ -376,7 +376,7 @@ LogicalResult Distributor::run(Operation *funcOp) {
       return func.emitError() << "output " << i
                               << " is a constant or a model input; only "
                                  "computed outputs are supported";
-    std::string name = "output" + std::to_string(i);
+    std::string name = (Twine("output") + Twine(i)).str();
     if (auto n = func.getResultAttrOfType<StringAttr>(i, "dnn.name"))
       name = n.str();
     HbmTensorOp hbm = newHbmTensor("output", i, name, type.getShape(), ret.getLoc());

@@ -168,12 +168,10 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     }
   } else {
     // Constant weights are baked into the node's SRAM image, once per node.
-    std::string key = std::string("w/") +
-                      std::to_string(reinterpret_cast<uintptr_t>(
-                          conv.getWeight().getAsOpaquePointer())) +
-                      "/" + std::to_string(nodeId) + "/" + std::to_string(g0) +
-                      "/" + std::to_string(groups) + "/" +
-                      std::to_string(coInGroup) + "/" + std::to_string(cgp);
+    std::string key;
+    llvm::raw_string_ostream(key)
+        << "w/" << conv.getWeight().getAsOpaquePointer() << "/" << nodeId
+        << "/" << g0 << "/" << groups << "/" << coInGroup << "/" << cgp;
     if (auto it = constantCache.find(key); it != constantCache.end()) {
       wBuf = it->second;
     } else {

@@ -98,7 +98,7 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
     builder.setInsertionPoint(victim);
     auto hbm = HbmTensorOp::create(
         builder, victim.getLoc(),
-        builder.getStringAttr("stream" + std::to_string(spills++)),
+        builder.getStringAttr((Twine("stream") + Twine(spills++)).str()),
         builder.getStringAttr("constant"), i64(0), victim.getSymNameAttr(),
         arr({words}), i64(hbmTop), *victim.getInit());
     hbmTop += (int64_t(victim.getSize()) + 63) / 64 * 64;
@@ -109,7 +109,8 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
       builder.setInsertionPoint(victim);
       auto copy = BufferOp::create(
           builder, victim.getLoc(), victim.getType(),
-          builder.getStringAttr(victim.getSymName() + "_s" + std::to_string(step)),
+          builder.getStringAttr(
+              (victim.getSymName() + "_s" + Twine(step)).str()),
           victim.getNode(), victim.getSizeAttr(), i64(step), i64(step),
           IntegerAttr(), ElementsAttr());
       builder.setInsertionPoint(kernel);
@@ -137,7 +138,7 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
     builder.setInsertionPoint(producer);
     auto hbm = HbmTensorOp::create(
         builder, victim.getLoc(),
-        builder.getStringAttr("spill" + std::to_string(spills++)),
+        builder.getStringAttr((Twine("spill") + Twine(spills++)).str()),
         builder.getStringAttr("spill"), i64(0), victim.getSymNameAttr(),
         arr({words}), i64(hbmTop), ElementsAttr());
     hbmTop += (int64_t(victim.getSize()) + 63) / 64 * 64;

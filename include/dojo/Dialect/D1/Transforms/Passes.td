@@ -6,6 +6,7 @@ include "mlir/Pass/PassBase.td"
 
 def D1AssignTarget : Pass<"d1-assign-target", "::mlir::ModuleOp"> {
   let summary = "Attach the D1 target description to the module";
+  let dependentDialects = ["::dojo::d1::D1Dialect"];
   let description = [{
     Resolves a named target (`d1`, `mesh-RxC`) plus `key=value` overrides
     into the full TargetModel spec and stores it as the module attribute
@@ -30,6 +31,7 @@ def D1AssignTarget : Pass<"d1-assign-target", "::mlir::ModuleOp"> {
 
 def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
   let summary = "Choose how each layer is split over nodes and SRAM";
+  let dependentDialects = ["::dojo::d1::D1Dialect"];
   let description = [{
     For every dnn compute op, picks a split of its output into blocks (output
     channels, batch, spatial/temporal blocks; M and N for matrix products)
@@ -66,6 +68,7 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
 
 def D1Distribute : Pass<"d1-distribute", "::mlir::ModuleOp"> {
   let summary = "Lower tiled dnn ops to per-node kernels and transfers";
+  let dependentDialects = ["::dojo::d1::D1Dialect"];
   let description = [{
     Replaces `func.func @main` with a `d1.device`: model inputs and outputs
     become `d1.hbm_tensor`s, each block of each layer a `d1.kernel` on its
@@ -94,6 +97,7 @@ def D1Distribute : Pass<"d1-distribute", "::mlir::ModuleOp"> {
 
 def D1PlaceSram : Pass<"d1-place-sram", "::dojo::d1::DeviceOp"> {
   let summary = "Give every buffer an SRAM address, reusing dead memory";
+  let dependentDialects = ["::dojo::d1::D1Dialect"];
   let description = [{
     Per node, solves the allocation problem (size, alignment, live steps) with
     the planner in Analysis/SramAllocator and writes `address`. Buffers whose
@@ -112,6 +116,7 @@ def D1PlaceSram : Pass<"d1-place-sram", "::dojo::d1::DeviceOp"> {
 
 def D1Route : Pass<"d1-route", "::dojo::d1::DeviceOp"> {
   let summary = "Find a NoC path for every transfer";
+  let dependentDialects = ["::dojo::d1::D1Dialect"];
   let description = [{
     Routes each `d1.dma` with Analysis/Router: dimension-ordered (XY) by
     default, detouring around disabled nodes, or negotiated congestion. Writes
@@ -129,6 +134,7 @@ def D1Route : Pass<"d1-route", "::dojo::d1::DeviceOp"> {
 
 def D1Codegen : Pass<"d1-codegen", "::dojo::d1::DeviceOp"> {
   let summary = "Generate each node's instruction stream";
+  let dependentDialects = ["::dojo::d1::D1Dialect"];
   let description = [{
     Turns steps, kernels and transfers into one `d1.program` per enabled
     node: fills, a barrier per step, DMA descriptors for outgoing transfers
