@@ -1,7 +1,9 @@
 //===- Stats.cpp - JSON form of the simulation statistics -----------------===//
 //
 // Written by hand (the simulator has no JSON dependency). Every field of
-// Stats appears under its C++ name, node and link arrays included, with
+// Stats appears under its snake_case name (the keys the interface
+// fixes: cycles, instructions, macs, sram_peak_bytes, noc_bytes,
+// noc_max_link_bytes), node and link arrays included, with
 // coordinates derived from the mesh shape so that plots need no knowledge of
 // id layouts.
 //
@@ -38,14 +40,14 @@ std::string Stats::toJson() const {
   field(out, "instructions", instructions);
   field(out, "macs", macs);
   out += "\"utilization\": " + number(utilization) + ",\n  ";
-  field(out, "sramPeakBytes", sramPeakBytes);
-  field(out, "nocBytes", nocBytes);
-  field(out, "nocMaxLinkBytes", nocMaxLinkBytes);
-  field(out, "hbmBytes", hbmBytes);
-  field(out, "dmaTransfers", dmaTransfers);
+  field(out, "sram_peak_bytes", sramPeakBytes);
+  field(out, "noc_bytes", nocBytes);
+  field(out, "noc_max_link_bytes", nocMaxLinkBytes);
+  field(out, "hbm_bytes", hbmBytes);
+  field(out, "dma_transfers", dmaTransfers);
   out += "\n  ";
-  field(out, "meshRows", meshRows);
-  field(out, "meshCols", meshCols);
+  field(out, "mesh_rows", meshRows);
+  field(out, "mesh_cols", meshCols);
   out += "\n  \"nodes\": [";
   for (size_t i = 0; i < nodes.size(); ++i) {
     const NodeStats &n = nodes[i];
@@ -54,11 +56,11 @@ std::string Stats::toJson() const {
     field(out, "row", n.node / cols);
     field(out, "col", n.node % cols);
     field(out, "cycles", n.cycles);
-    field(out, "busyCycles", n.busyCycles);
-    field(out, "waitCycles", n.waitCycles);
+    field(out, "busy_cycles", n.busyCycles);
+    field(out, "wait_cycles", n.waitCycles);
     field(out, "instructions", n.instructions);
     field(out, "macs", n.macs);
-    field(out, "sramPeak", n.sramPeak, false);
+    field(out, "sram_peak", n.sramPeak, false);
     out += "}";
   }
   out += nodes.empty() ? "],\n" : "\n  ],\n";

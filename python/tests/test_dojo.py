@@ -54,8 +54,8 @@ def test_default_model_matches_reference(result):
 
 def test_stats_keys(result):
     _, stats = result
-    for key in ("cycles", "instructions", "macs", "sramPeakBytes", "nocBytes",
-                "hbmBytes", "seconds", "nodes"):
+    for key in ("cycles", "instructions", "macs", "sram_peak_bytes", "noc_bytes",
+                "hbm_bytes", "seconds", "nodes"):
         assert key in stats, key
     assert stats["cycles"] > 0
     assert stats["macs"] > 0

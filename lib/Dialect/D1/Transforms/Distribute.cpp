@@ -226,9 +226,13 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
   // Constants stay resident (baked into the SRAM image) unless d1-tile
   // chose to stream them from HBM.
   DenseElementsAttr constant;
-  if (auto c = operand.getDefiningOp<arith::ConstantOp>())
+  if (auto c = operand.getDefiningOp<arith::ConstantOp>()) {
     if (!mapStreamedConstant(operand))
       constant = dyn_cast<DenseElementsAttr>(c.getValue());
+    if (!constant && !dist.count(operand))
+      return c.emitError("constant has no dense data to place (was it "
+                         "printed with elided constants?)");
+  }
   if (constant) {
     // The same constant region on the same node is stored once.
     std::string key;

@@ -1,0 +1,59 @@
+// RUN: dojo-opt %s -split-input-file -d1-distribute -verify-diagnostics
+// d1-distribute reports what it cannot lower at the offending op.
+
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  func.func @main(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+    // expected-error @+1 {{missing or malformed d1.split: run d1-tile first}}
+    %y = dnn.relu %x : (tensor<1x16xf32>) -> tensor<1x16xf32>
+    return %y : tensor<1x16xf32>
+  }
+}
+
+// -----
+
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  func.func @main(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+    // The split must have one entry per output dimension.
+    // expected-error @+1 {{missing or malformed d1.split: run d1-tile first}}
+    %y = dnn.relu %x {d1.split = array<i64: 1>} : (tensor<1x16xf32>) -> tensor<1x16xf32>
+    return %y : tensor<1x16xf32>
+  }
+}
+
+// -----
+
+// expected-error @+1 {{expected a func.func @main to distribute}}
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  func.func @other(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+    %y = dnn.relu %x {d1.split = array<i64: 1, 1>} : (tensor<1x16xf32>) -> tensor<1x16xf32>
+    return %y : tensor<1x16xf32>
+  }
+}
+
+// -----
+
+// expected-error @+1 {{no D1 target: run d1-assign-target first}}
+module {
+  func.func @main(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+    %y = dnn.relu %x {d1.split = array<i64: 1, 1>} : (tensor<1x16xf32>) -> tensor<1x16xf32>
+    return %y : tensor<1x16xf32>
+  }
+}
+
+// -----
+
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  // expected-error @+1 {{output 0 is a constant or a model input; only computed outputs are supported}}
+  func.func @main(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+    return %x : tensor<1x16xf32>
+  }
+}
+
+// -----
+
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  // expected-error @+1 {{input 0 must be a static f32 tensor}}
+  func.func @main(%x: tensor<?x16xf32>) -> tensor<?x16xf32> {
+    return %x : tensor<?x16xf32>
+  }
+}
