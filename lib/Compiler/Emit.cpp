@@ -11,6 +11,21 @@ using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
 
+/// The little-endian FP32 bytes of `data`, placed at `addr`.
+static bin::Segment segmentOf(DenseElementsAttr data, int64_t addr) {
+  bin::Segment seg;
+  seg.addr = addr;
+  seg.data.resize(data.getNumElements() * 4);
+  if (data.isSplat()) {
+    float v = data.getSplatValue<float>();
+    for (int64_t i = 0; i < data.getNumElements(); ++i)
+      std::memcpy(seg.data.data() + 4 * i, &v, 4);
+  } else {
+    std::memcpy(seg.data.data(), data.getRawData().data(), seg.data.size());
+  }
+  return seg;
+}
+
 LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
   auto devices = module.getOps<DeviceOp>();
   if (std::distance(devices.begin(), devices.end()) != 1)
@@ -44,17 +59,7 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
                                : DenseElementsAttr();
       if (!dense)
         return t.emitError("HBM constant without dense data");
-      bin::Segment seg;
-      seg.addr = io.hbmAddr;
-      seg.data.resize(dense.getNumElements() * 4);
-      if (dense.isSplat()) {
-        float v = dense.getSplatValue<float>();
-        for (int64_t i = 0; i < dense.getNumElements(); ++i)
-          std::memcpy(seg.data.data() + 4 * i, &v, 4);
-      } else {
-        std::memcpy(seg.data.data(), dense.getRawData().data(), seg.data.size());
-      }
-      exe.hbmInit.push_back(std::move(seg));
+      exe.hbmInit.push_back(segmentOf(dense, io.hbmAddr));
       continue;
     }
     auto &list = t.getKind() == "input" ? exe.inputs : exe.outputs;
@@ -80,17 +85,7 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
       auto dense = dyn_cast<DenseElementsAttr>(init);
       if (!dense)
         return buffer.emitError("only dense initial data can be emitted");
-      bin::Segment seg;
-      seg.addr = int64_t(*buffer.getAddress());
-      seg.data.resize(dense.getNumElements() * 4);
-      if (dense.isSplat()) {
-        float v = dense.getSplatValue<float>();
-        for (int64_t i = 0; i < dense.getNumElements(); ++i)
-          std::memcpy(seg.data.data() + 4 * i, &v, 4);
-      } else {
-        std::memcpy(seg.data.data(), dense.getRawData().data(), seg.data.size());
-      }
-      code.sramInit.push_back(std::move(seg));
+      code.sramInit.push_back(segmentOf(dense, int64_t(*buffer.getAddress())));
     }
   }
   std::map<std::string, int> nameIndex;

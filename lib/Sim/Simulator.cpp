@@ -90,17 +90,9 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
       return false;
     }
     if (h.shape != io.shape) {
-      auto text = [](const std::vector<int64_t> &s) {
-        std::string r = "[";
-        for (size_t k = 0; k < s.size(); ++k) {
-          if (k)
-            r += ",";
-          r += std::to_string(s[k]);
-        }
-        return r + "]";
-      };
-      error = what + " must have shape " + text(io.shape) + ", got " +
-              text(h.shape);
+
+      error = what + " must have shape " + shapeText(io.shape) + ", got " +
+              shapeText(h.shape);
       return false;
     }
     int64_t bytes = io.numElements() * onnxDTypeBytes(io.dtype);

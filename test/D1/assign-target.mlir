@@ -7,10 +7,8 @@
 // RUN: dojo-opt %s -d1-assign-target="target=d1 target-opts=disabled=" | FileCheck %s --check-prefix=NODISABLED
 // Overrides apply in order, so `rows` given with `disabled` is honoured.
 // RUN: dojo-opt %s -d1-assign-target="target=mesh-2x2 target-opts=disabled=3:1,rows=4" | FileCheck %s --check-prefix=GROW
-// The stored spec is accepted by a d1.device (the distribute pass copies
-// it). A separate dojo-opt run, because d1-distribute in the same run as
-// d1-assign-target crashes (see distribute-loads-dialect.mlir).
-// RUN: dojo-opt %s -d1-assign-target="target=mesh-3x5 target-opts=disabled=1:2" | dojo-opt -d1-tile -d1-distribute | FileCheck %s --check-prefix=DEVICE
+// The stored spec is accepted by a d1.device (the distribute pass copies it).
+// RUN: dojo-opt %s -d1-assign-target="target=mesh-3x5 target-opts=disabled=1:2" -d1-tile -d1-distribute | FileCheck %s --check-prefix=DEVICE
 
 // Errors: one diagnostic at the module, non-zero exit.
 // RUN: not dojo-opt %s -d1-assign-target="target=foo" 2>&1 | FileCheck %s --check-prefix=UNKNOWN
@@ -47,7 +45,7 @@
 // BADVALUE: error: target field 'sram_bytes': not an integer: 'abc'
 // NOEQ: error: target override 'sram_bytes' is not key=value
 // ALIGN: error: target SRAM sizes must be multiples of 64 bytes
-// OUTSIDE: error: disabled node id 10 is outside the 2x2 mesh
+// OUTSIDE: error: target field 'disabled': disabled node 5:0 is outside the 2x2 mesh
 // NONE: error: target has no enabled node
 // BADCOORD: error: target field 'disabled': disabled node 'x' is not 'row:col'
 

@@ -1,15 +1,6 @@
-// XFAIL: *
-// Bug: D1Distribute (include/dojo/Dialect/D1/Transforms/Passes.td) declares
-// no `dependentDialects`, so when its input mentions nothing of the d1
-// dialect (a plain dnn module, target attached by d1-assign-target in the
-// same run) the dialect is never loaded. DeviceOp::create in
-// Distributor::run (lib/Dialect/D1/Transforms/Distribute.cpp) then yields a
-// null op (asserts in a debug build) and dojo-opt segfaults at
-// `device.getBody()`. dojo-cc is unaffected only because it calls
-// loadAllAvailableDialects(). The same crash hits `dojo-opt -d1-compile` on
-// any dnn module. Fix: `let dependentDialects = ["::dojo::d1::D1Dialect"];`
-// on D1Distribute (and, for robustness, the other d1 passes).
-// Expected: a d1.device; actual: SIGSEGV, empty output.
+// Regression: d1-distribute creates d1 ops, so it must load the d1 dialect
+// itself. With a plain dnn input (nothing of d1 parsed) it used to get a
+// null DeviceOp and segfault; `dojo-opt -d1-compile` on any dnn module too.
 // RUN: dojo-opt %s -d1-assign-target -d1-tile -d1-distribute | FileCheck %s
 // RUN: dojo-opt %s -d1-compile | FileCheck %s --check-prefix=COMPILE
 

@@ -322,6 +322,6 @@ d1.device target("name=m,rows=1,cols=1,disabled=0:0") {
 
 // -----
 
-// expected-error @+1 {{invalid target spec: disabled node id 4 is outside the 2x2 mesh}}
+// expected-error @+1 {{invalid target spec: target field 'disabled': disabled node 2:0 is outside the 2x2 mesh}}
 d1.device target("name=m,rows=2,cols=2,disabled=2:0") {
 }

@@ -88,15 +88,6 @@ std::string parseArgs(int argc, char **argv, Args &a) {
   return "";
 }
 
-std::string shapeText(const std::vector<int64_t> &s) {
-  std::string r = "[";
-  for (size_t k = 0; k < s.size(); ++k) {
-    if (k)
-      r += ",";
-    r += std::to_string(s[k]);
-  }
-  return r + "]";
-}
 
 /// Compares one output with its expected tensor and prints the verdict.
 /// Returns true when it matches.
@@ -105,8 +96,8 @@ bool compare(const sim::HostTensor &got, const sim::HostTensor &want,
   std::string head = "output " + got.name + ": ";
   if (got.dtype != want.dtype || got.shape != want.shape) {
     std::printf("%sexpected %s %s, got %s %s MISMATCH\n", head.c_str(),
-                sim::onnxDTypeName(want.dtype), shapeText(want.shape).c_str(),
-                sim::onnxDTypeName(got.dtype), shapeText(got.shape).c_str());
+                sim::onnxDTypeName(want.dtype), sim::shapeText(want.shape).c_str(),
+                sim::onnxDTypeName(got.dtype), sim::shapeText(got.shape).c_str());
     return false;
   }
   int64_t n = int64_t(got.data.size()) / sim::onnxDTypeBytes(got.dtype);

@@ -10,6 +10,8 @@
 #define DOJO_SIM_DTYPE_H
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 namespace dojo::sim {
 
@@ -57,6 +59,17 @@ inline const char *onnxDTypeName(int dtype) {
   case 16: return "bfloat16";
   default: return "unknown";
   }
+}
+
+/// "[2,3,4]": a shape for messages.
+inline std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string r = "[";
+  for (size_t k = 0; k < shape.size(); ++k) {
+    if (k)
+      r += ",";
+    r += std::to_string(shape[k]);
+  }
+  return r + "]";
 }
 
 } // namespace dojo::sim

@@ -15,17 +15,6 @@ using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
 
-static ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-static int64_t product(ArrayRef<int64_t> v) {
-  int64_t p = 1;
-  for (int64_t x : v)
-    p *= x;
-  return p;
-}
-
 /// Left-pads a per-spatial-dimension list to three entries.
 static SmallVector<int64_t, 3> to3(ArrayRef<int64_t> v, int64_t fill) {
   SmallVector<int64_t, 3> r(3 - v.size(), fill);

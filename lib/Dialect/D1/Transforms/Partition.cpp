@@ -34,11 +34,11 @@ SmallVector<int64_t, 6> dojo::d1::rowMajorStrides(ArrayRef<int64_t> shape) {
   return s;
 }
 
-static ArrayRef<int64_t> shapeOf(Value v) {
+ArrayRef<int64_t> dojo::d1::shapeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape();
 }
 
-static int64_t product(ArrayRef<int64_t> v) {
+int64_t dojo::d1::product(ArrayRef<int64_t> v) {
   int64_t p = 1;
   for (int64_t x : v)
     p *= x;

@@ -72,6 +72,11 @@ inline constexpr llvm::StringLiteral kSplitAttrName = "d1.split";
 /// and stream to the nodes, instead of keeping it resident in SRAM.
 inline constexpr llvm::StringLiteral kStreamAttrName = "d1.stream";
 
+/// Static shape of a ranked tensor value.
+llvm::ArrayRef<int64_t> shapeOf(mlir::Value v);
+/// Product of the entries (element count of a shape).
+int64_t product(llvm::ArrayRef<int64_t> v);
+
 /// Row-major strides (in elements) of `shape`.
 llvm::SmallVector<int64_t, 6> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
 
