@@ -255,6 +255,11 @@ bool readExecutable(const std::string &path, Executable &exe,
     return false;
   }
   std::vector<uint8_t> bytes;
+  // Size the buffer once for regular files: binaries of large models run
+  // to hundreds of megabytes, and growing by chunks would copy them again.
+  struct stat st;
+  if (::fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    bytes.reserve(size_t(st.st_size));
   uint8_t chunk[1 << 16];
   size_t n;
   while ((n = std::fread(chunk, 1, sizeof(chunk), f)) > 0)

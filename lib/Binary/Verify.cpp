@@ -102,8 +102,23 @@ std::string verifyFields(const isa::Insn &in, int lanes) {
   case Op::VLd: case Op::VSt: case Op::VBcast: ok = vreg(in.a) && sreg(in.b); break;
   case Op::VSplat: ok = vreg(in.a); break;
   case Op::VAdd: case Op::VSub: case Op::VMul: case Op::VMax: case Op::VMin:
-  case Op::VFma:
+  case Op::VFma: case Op::VDiv: case Op::VPow: case Op::VSel:
     ok = vreg(in.a) && vreg(in.b) && vreg(in.c);
+    break;
+  case Op::VFunc:
+    if (in.imm < 0 || in.imm >= int64_t(isa::VFn::NumFns))
+      return "unknown vector function " + std::to_string(in.imm);
+    ok = vreg(in.a) && vreg(in.b);
+    break;
+  case Op::VCmp:
+    if (in.imm < 0 || in.imm >= int64_t(isa::CmpPred::NumPreds))
+      return "unknown comparison predicate " + std::to_string(in.imm);
+    ok = vreg(in.a) && vreg(in.b) && vreg(in.c);
+    break;
+  case Op::VRed:
+    if (in.imm < 0 || in.imm >= int64_t(isa::RedKind::NumKinds))
+      return "unknown reduction " + std::to_string(in.imm);
+    ok = vreg(in.a) && vreg(in.b);
     break;
   case Op::MZero: ok = acc(in.a); break;
   case Op::MLd: case Op::MSt: ok = acc(in.a) && sreg(in.b); break;
@@ -141,6 +156,13 @@ std::string verifyDescRef(const Executable &exe, const NodeCode &nc,
     isa::DmaDesc d;
     err = isa::decode(w, d);
     if (err.empty()) {
+      // A converting transfer reads whole source elements; a plain copy
+      // moves `elemBytes` raw bytes whatever the (equal) types say.
+      if (d.srcType != d.dstType &&
+          d.elemBytes != sim::onnxDTypeBytes(int(d.srcType)))
+        return "DMA descriptor d" + std::to_string(in.imm) +
+               " converts from " + sim::onnxDTypeName(int(d.srcType)) +
+               " but has " + std::to_string(d.elemBytes) + "-byte elements";
       for (int i = 0; i < d.rank; ++i)
         if (d.shape[i] > 1 && d.dstStrides[i] == 0)
           return "DMA descriptor d" + std::to_string(in.imm) +

@@ -59,7 +59,7 @@ bool dojo::compileModel(const CompileOptions &options, bin::Executable &exe,
   std::string diagnostics;
   llvm::raw_string_ostream os(diagnostics);
   LineDiagnosticHandler handler(&ctx, os);
-  OwningOpRef<ModuleOp> module = importOnnxFile(ctx, options.modelPath);
+  OwningOpRef<ModuleOp> module = importOnnxFile(ctx, options.modelPath, options.shapeInfo);
   bool ok = module && succeeded(runPipeline(*module, options, d1::Phase::Codegen)) &&
             succeeded(emitExecutable(*module, exe));
   os.flush();

@@ -1,6 +1,7 @@
 //===- Emit.cpp - d1.device with programs -> Executable -------------------===//
 #include "dojo/Compiler/Driver.h"
 #include "dojo/Dialect/D1/IR/D1Dialect.h"
+#include "dojo/Sim/DType.h"
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/Format.h"
 
@@ -48,10 +49,11 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
   for (auto t : device.getBodyBlock().getOps<HbmTensorOp>()) {
     bin::TensorIO io;
     io.name = t.getTensorName().str();
-    io.dtype = 1;
+    io.dtype = int(t.getDtype());
     io.shape.assign(t.getShape().begin(), t.getShape().end());
     io.hbmAddr = int64_t(t.getAddress());
-    hbmTop = std::max(hbmTop, io.hbmAddr + 4 * io.numElements());
+    hbmTop = std::max(hbmTop, io.hbmAddr + sim::onnxDTypeBytes(io.dtype) *
+                                               io.numElements());
     if (t.getKind() == "spill")
       continue; // scratch space written and read by the program itself
     if (t.getKind() == "constant") {

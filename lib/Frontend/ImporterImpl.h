@@ -8,6 +8,8 @@
 #ifndef DOJO_LIB_FRONTEND_IMPORTERIMPL_H
 #define DOJO_LIB_FRONTEND_IMPORTERIMPL_H
 
+#include "ConstTensor.h"
+
 #include "dojo/Frontend/OnnxImporter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -16,6 +18,7 @@
 #include "mlir/IR/BuiltinTypes.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -32,9 +35,27 @@ std::string dataTypeName(int32_t dataType);
 /// "1x3x8x8" ("scalar" for rank 0), for messages.
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
 
-/// Converts an f32 initializer or Constant value into a dense attribute.
-/// Emits an error at `loc` (naming `what`) for other dtypes, external or
-/// truncated data.
+/// The MLIR element type for an ONNX dtype the importer accepts (FLOAT ->
+/// f32, INT64 -> i64, INT32 -> i32, BOOL -> i1); null for any other.
+mlir::Type elementTypeFor(int32_t dataType, mlir::MLIRContext *ctx);
+
+/// Prepares a parsed model for import: loads external data (relative to
+/// `path`'s directory), applies `shapeInfo`, runs the ONNX checker, and
+/// alternates shape inference with constant folding (ConstantFolder.h).
+mlir::LogicalResult prepareModel(onnx::ModelProto &model, llvm::StringRef path,
+                                 llvm::StringRef shapeInfo, int64_t opset,
+                                 mlir::Location loc);
+
+/// The Reshape target shape for input dims `in` and ONNX shape `shape` (0
+/// copies the input dim unless `allowzero`, one -1 is inferred); nullopt if
+/// invalid.
+std::optional<llvm::SmallVector<int64_t>>
+computeReshapeTarget(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> shape,
+                     bool allowzero);
+
+/// Converts an initializer or Constant value (FLOAT, INT64, INT32 or BOOL)
+/// into a dense attribute. Emits an error at `loc` (naming `what`) for other
+/// dtypes, external or truncated data.
 mlir::FailureOr<mlir::DenseElementsAttr>
 tensorToAttr(const onnx::TensorProto &tensor, mlir::Location loc,
              llvm::StringRef what);
@@ -63,6 +84,17 @@ public:
   mlir::FailureOr<mlir::Value> optionalInput(unsigned i);
   /// Binds output `i` to `value` after cross-checking ONNX's inferred shape.
   mlir::LogicalResult setOutput(unsigned i, mlir::Value value);
+  /// True when output `i` exists and a node or graph output reads it.
+  bool isOutputUsed(unsigned i) const;
+  /// The host value of input `i`, which must be a constant (an initializer
+  /// after folding); std::nullopt when the input is absent. `what` names the
+  /// operand in the error.
+  mlir::FailureOr<std::optional<ConstTensor>>
+  constInput(unsigned i, llvm::StringRef what);
+  /// How many node inputs and graph outputs read input `i`'s value.
+  int inputUseCount(unsigned i) const;
+  /// The number of inputs, counting omitted ones.
+  unsigned numInputs() const { return node.input_size(); }
 
   const onnx::AttributeProto *attr(llvm::StringRef attrName) const;
   /// Typed attribute reads; they fail (with an error) on a type mismatch.
@@ -77,6 +109,9 @@ public:
   /// The static shape of `v` (every importer value is a ranked tensor).
   static llvm::ArrayRef<int64_t> shapeOf(mlir::Value v);
   mlir::RankedTensorType f32Tensor(llvm::ArrayRef<int64_t> shape);
+  mlir::RankedTensorType tensorOf(llvm::ArrayRef<int64_t> shape,
+                                  mlir::Type elementType);
+  static mlir::Type elementTypeOf(mlir::Value v);
 
 private:
   GraphImporter &importer;
@@ -92,6 +127,10 @@ using OpHandler = mlir::LogicalResult (*)(NodeContext &ctx);
 struct OpEntry {
   OnnxOpSupport info;
   OpHandler handler;
+  /// Compute ops: inputs [0, f32Inputs) and output 0 must be FLOAT. 0 for
+  /// ops that also move or compare integer and bool tensors; inputs past
+  /// the count are attribute-like operands the handler reads as constants.
+  int f32Inputs;
 };
 
 /// The entry for (domain, opType), ignoring the opset; nullptr if unknown.
@@ -113,6 +152,17 @@ public:
   mlir::FailureOr<mlir::Value> lookup(llvm::StringRef valueName);
   mlir::LogicalResult bind(llvm::StringRef valueName, mlir::Value value,
                            NodeContext &ctx);
+  /// The initializer called `valueName`, or nullptr.
+  const onnx::TensorProto *initializer(llvm::StringRef valueName) const {
+    return initializers.lookup(valueName);
+  }
+  bool isUsed(llvm::StringRef valueName) const {
+    return useCount(valueName) > 0;
+  }
+  /// How many node inputs and graph outputs read `valueName`.
+  int useCount(llvm::StringRef valueName) const {
+    return used.lookup(valueName);
+  }
 
 private:
   mlir::Location fileLoc();
@@ -125,7 +175,7 @@ private:
                                      dtypeReported);
   mlir::LogicalResult checkElementType(const onnx::NodeProto &node,
                                        size_t index, llvm::StringRef valueName,
-                                       llvm::StringRef role,
+                                       llvm::StringRef role, bool needF32,
                                        llvm::SmallVectorImpl<std::string> &
                                            dtypeReported);
   mlir::LogicalResult importNodes();
@@ -139,6 +189,8 @@ private:
   llvm::StringMap<const onnx::TypeProto *> types;
   llvm::StringMap<const onnx::TensorProto *> initializers;
   llvm::StringMap<mlir::Value> values;
+  /// Names read by some node or graph output.
+  llvm::StringMap<int> used;
   int64_t defaultOpset = 0;
 };
 

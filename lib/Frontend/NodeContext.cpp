@@ -44,6 +44,34 @@ LogicalResult NodeContext::setOutput(unsigned i, Value value) {
   return importer.bind(node.output(i), value, *this);
 }
 
+bool NodeContext::isOutputUsed(unsigned i) const {
+  return static_cast<int>(i) < node.output_size() && !node.output(i).empty() &&
+         importer.isUsed(node.output(i));
+}
+
+int NodeContext::inputUseCount(unsigned i) const {
+  if (static_cast<int>(i) >= node.input_size() || node.input(i).empty())
+    return 0;
+  return importer.useCount(node.input(i));
+}
+
+FailureOr<std::optional<ConstTensor>>
+NodeContext::constInput(unsigned i, StringRef what) {
+  if (static_cast<int>(i) >= node.input_size() || node.input(i).empty())
+    return std::optional<ConstTensor>();
+  const onnx::TensorProto *init = importer.initializer(node.input(i));
+  if (!init)
+    return emitError() << what << " (input '" << node.input(i)
+                       << "') must be a constant after constant folding, but "
+                          "it is computed at run time";
+  std::string error;
+  auto t = decodeTensor(*init, error);
+  if (!t)
+    return emitError() << what << " (input '" << node.input(i) << "') "
+                       << error;
+  return std::optional<ConstTensor>(std::move(*t));
+}
+
 const onnx::AttributeProto *NodeContext::attr(StringRef attrName) const {
   for (const auto &a : node.attribute())
     if (a.name() == attrName)
@@ -92,6 +120,15 @@ NodeContext::intsAttr(StringRef attrName) {
 
 ArrayRef<int64_t> NodeContext::shapeOf(Value v) {
   return cast<RankedTensorType>(v.getType()).getShape();
+}
+
+RankedTensorType NodeContext::tensorOf(ArrayRef<int64_t> shape,
+                                       Type elementType) {
+  return RankedTensorType::get(shape, elementType);
+}
+
+Type NodeContext::elementTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
 }
 
 RankedTensorType NodeContext::f32Tensor(ArrayRef<int64_t> shape) {

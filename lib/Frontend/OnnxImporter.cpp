@@ -20,23 +20,12 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <onnx/checker.h>
-#include <onnx/shape_inference/implementation.h>
-
-#include <exception>
 #include <fstream>
 
 using namespace mlir;
 using namespace dojo::onnx_import;
 
 namespace {
-
-/// ONNX exception texts can span lines; tools print one line per error.
-std::string oneLine(StringRef text) {
-  std::string s = text.trim().str();
-  llvm::replace(s, '\n', ' ');
-  return s;
-}
 
 bool isDefaultDomain(StringRef domain) {
   return domain.empty() || domain == "ai.onnx";
@@ -119,28 +108,43 @@ std::string GraphImporter::nodeName(const onnx::NodeProto &node,
 
 LogicalResult GraphImporter::checkElementType(
     const onnx::NodeProto &node, size_t index, StringRef valueName,
-    StringRef role, SmallVectorImpl<std::string> &dtypeReported) {
+    StringRef role, bool needF32, SmallVectorImpl<std::string> &dtypeReported) {
   // Skip omitted optional operands, and report each bad value only once.
   if (valueName.empty() || llvm::is_contained(dtypeReported, valueName))
     return success();
-  int32_t elemType = onnx::TensorProto::FLOAT;
-  if (const onnx::TypeProto *type = types.lookup(valueName)) {
-    if (!type->has_tensor_type())
+  std::optional<int32_t> elemType;
+  if (const onnx::TensorProto *init = initializers.lookup(valueName)) {
+    elemType = init->data_type();
+  } else if (const onnx::TypeProto *type = types.lookup(valueName)) {
+    if (!type->has_tensor_type()) {
+      // Sequences are fine when folding removed them; a node still reading
+      // one is rejected by its handler.
+      if (type->has_sequence_type())
+        return success();
       return emitError(namedLoc(nodeName(node, index)))
              << "node '" << nodeName(node, index) << "' (" << node.op_type()
              << "): " << role << " '" << valueName
              << "' is not a tensor; only tensors are supported";
+    }
     elemType = type->tensor_type().elem_type();
-  } else if (const onnx::TensorProto *init = initializers.lookup(valueName)) {
-    elemType = init->data_type();
   }
-  if (elemType == onnx::TensorProto::FLOAT)
+  if (!elemType)
+    return success();
+  bool ok = needF32 ? *elemType == onnx::TensorProto::FLOAT
+                    : static_cast<bool>(elementTypeFor(*elemType, &ctx));
+  if (ok)
     return success();
   dtypeReported.push_back(valueName.str());
-  return emitError(namedLoc(nodeName(node, index)))
-         << "node '" << nodeName(node, index) << "' (" << node.op_type()
-         << "): " << role << " '" << valueName << "' has element type "
-         << dataTypeName(elemType) << "; only FLOAT (f32) tensors are supported";
+  auto diag = emitError(namedLoc(nodeName(node, index)))
+              << "node '" << nodeName(node, index) << "' (" << node.op_type()
+              << "): " << role << " '" << valueName << "' has element type "
+              << dataTypeName(*elemType);
+  if (needF32)
+    diag << "; this operand must be FLOAT (f32)";
+  else
+    diag << "; only FLOAT (f32), and INT64, INT32 or BOOL for indices and "
+            "masks, are supported";
+  return failure();
 }
 
 LogicalResult
@@ -174,11 +178,14 @@ GraphImporter::checkNodes(SmallVectorImpl<std::string> &dtypeReported) {
                      << "' is not supported by the importer";
       ok = false;
     }
-    for (const std::string &in : node.input())
-      ok &= succeeded(checkElementType(node, index, in, "input", dtypeReported));
-    for (const std::string &out : node.output())
-      ok &=
-          succeeded(checkElementType(node, index, out, "output", dtypeReported));
+    for (auto [i, in] : llvm::enumerate(node.input()))
+      ok &= succeeded(checkElementType(
+          node, index, in, "input",
+          static_cast<int>(i) < entry->f32Inputs, dtypeReported));
+    for (auto [i, out] : llvm::enumerate(node.output()))
+      ok &= succeeded(checkElementType(node, index, out, "output",
+                                       i == 0 && entry->f32Inputs > 0,
+                                       dtypeReported));
   }
   return success(ok);
 }
@@ -198,12 +205,12 @@ GraphImporter::checkGraphInputs(SmallVectorImpl<std::string> &dtypeReported) {
       continue;
     }
     const auto &tensor = input.type().tensor_type();
-    if (tensor.elem_type() != onnx::TensorProto::FLOAT &&
+    if (!elementTypeFor(tensor.elem_type(), &ctx) &&
         !llvm::is_contained(dtypeReported, input.name())) {
       emitError(namedLoc(input.name()))
           << "graph input '" << input.name() << "' has element type "
           << dataTypeName(tensor.elem_type())
-          << "; only FLOAT (f32) tensors are supported";
+          << "; only FLOAT (f32), INT64, INT32 and BOOL tensors are supported";
       ok = false;
     }
     if (!staticShape(tensor))
@@ -215,7 +222,9 @@ GraphImporter::checkGraphInputs(SmallVectorImpl<std::string> &dtypeReported) {
     emitError(fileLoc()) << "the importer needs static input shapes, but "
                             "these inputs have dynamic or unknown dimensions: "
                          << llvm::join(dynamic, ", ")
-                         << "; re-export the model with fixed input sizes";
+                         << "; fix them with --shape-info (e.g. "
+                            "--shape-info=0:1x3x224x224) or re-export the "
+                            "model with fixed input sizes";
     ok = false;
   }
   return success(ok);
@@ -305,6 +314,12 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
   }
   defaultOpset = *opset;
 
+  for (const auto &node : model.graph().node())
+    for (const std::string &in : node.input())
+      ++used[in];
+  for (const auto &out : model.graph().output())
+    ++used[out.name()];
+
   SmallVector<std::string> dtypeReported;
   bool nodesOk = succeeded(checkNodes(dtypeReported));
   bool inputsOk = succeeded(checkGraphInputs(dtypeReported));
@@ -321,7 +336,8 @@ OwningOpRef<ModuleOp> GraphImporter::run() {
     if (initializers.count(input.name()))
       continue;
     argTypes.push_back(RankedTensorType::get(
-        *staticShape(input.type().tensor_type()), builder.getF32Type()));
+        *staticShape(input.type().tensor_type()),
+        elementTypeFor(input.type().tensor_type().elem_type(), &ctx)));
     argNames.push_back(input.name());
   }
   builder.setInsertionPointToEnd(module->getBody());
@@ -352,7 +368,8 @@ void dojo::registerOnnxImporterDialects(DialectRegistry &registry) {
                   arith::ArithDialect>();
 }
 
-OwningOpRef<ModuleOp> dojo::importOnnxFile(MLIRContext &ctx, StringRef path) {
+OwningOpRef<ModuleOp> dojo::importOnnxFile(MLIRContext &ctx, StringRef path,
+                                           StringRef shapeInfo) {
   ctx.loadDialect<dojo::dnn::DNNDialect, func::FuncDialect,
                   arith::ArithDialect>();
   Location loc = FileLineColLoc::get(&ctx, path, 0, 0);
@@ -370,20 +387,11 @@ OwningOpRef<ModuleOp> dojo::importOnnxFile(MLIRContext &ctx, StringRef path) {
       return {};
     }
   }
-  try {
-    onnx::checker::check_model(model);
-  } catch (const std::exception &e) {
-    emitError(loc) << "ONNX model check failed: " << oneLine(e.what());
+  int64_t opset = 0;
+  for (const auto &o : model.opset_import())
+    if (isDefaultDomain(o.domain()))
+      opset = o.version();
+  if (failed(prepareModel(model, path, shapeInfo, opset, loc)))
     return {};
-  }
-  try {
-    onnx::shape_inference::InferShapes(
-        model, onnx::OpSchemaRegistry::Instance(),
-        onnx::ShapeInferenceOptions(/*check_type=*/true, /*strict_mode=*/1,
-                                    /*data_prop=*/false));
-  } catch (const std::exception &e) {
-    emitError(loc) << "ONNX shape inference failed: " << oneLine(e.what());
-    return {};
-  }
   return GraphImporter(ctx, model, path).run();
 }

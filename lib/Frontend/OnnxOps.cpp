@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ImporterImpl.h"
+#include "OnnxHandlers.h"
 
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
 
@@ -35,6 +35,8 @@ FailureOr<SmallVector<int64_t>> spatialInts(NodeContext &ctx, StringRef name,
                            << " entries, got " << (*ints)->size();
   return **ints;
 }
+
+} // namespace
 
 LogicalResult importConv(NodeContext &ctx) {
   auto x = ctx.input(0), w = ctx.input(1), b = ctx.optionalInput(2);
@@ -120,22 +122,6 @@ LogicalResult importRelu(NodeContext &ctx) {
   if (failed(x))
     return failure();
   Value y = ReluOp::create(ctx.getBuilder(), ctx.getLoc(), x->getType(), *x);
-  return ctx.setOutput(0, y);
-}
-
-LogicalResult importAdd(NodeContext &ctx) {
-  auto a = ctx.input(0), b = ctx.input(1);
-  if (failed(a) || failed(b))
-    return failure();
-  auto shape =
-      broadcastShapes(NodeContext::shapeOf(*a), NodeContext::shapeOf(*b));
-  if (!shape)
-    return ctx.emitError() << "shapes " << shapeString(NodeContext::shapeOf(*a))
-                           << " and " << shapeString(NodeContext::shapeOf(*b))
-                           << " do not broadcast";
-  OpBuilder &builder = ctx.getBuilder();
-  Value y = AddOp::create(builder, ctx.getLoc(), ctx.f32Tensor(*shape), *a, *b,
-                          builder.getStringAttr("none"));
   return ctx.setOutput(0, y);
 }
 
@@ -246,87 +232,80 @@ LogicalResult importIdentity(NodeContext &ctx) {
 }
 
 LogicalResult importConstant(NodeContext &ctx) {
-  DenseElementsAttr value;
-  if (const onnx::AttributeProto *a = ctx.attr("value")) {
-    auto attr = tensorToAttr(a->t(), ctx.getLoc(),
+  // Constant folding turns every readable Constant into an initializer, so
+  // a Constant still here holds a form the importer cannot represent.
+  const onnx::NodeProto &node = ctx.getNode();
+  if (node.attribute_size() == 1 && node.attribute(0).name() == "value") {
+    auto attr = tensorToAttr(node.attribute(0).t(), ctx.getLoc(),
                              "the value of node '" + ctx.getName().str() + "'");
     if (failed(attr))
       return failure();
-    value = *attr;
-  } else if (const onnx::AttributeProto *a = ctx.attr("value_float")) {
-    value = DenseElementsAttr::get(ctx.f32Tensor({}), a->f());
-  } else if (const onnx::AttributeProto *a = ctx.attr("value_floats")) {
-    SmallVector<float> data(a->floats().begin(), a->floats().end());
-    value = DenseElementsAttr::get(
-        ctx.f32Tensor({static_cast<int64_t>(data.size())}),
-        ArrayRef<float>(data));
-  } else {
-    return ctx.emitError() << "needs a 'value', 'value_float' or "
-                              "'value_floats' attribute";
+    Value y = arith::ConstantOp::create(ctx.getBuilder(), ctx.getLoc(), *attr);
+    return ctx.setOutput(0, y);
   }
-  Value y = arith::ConstantOp::create(ctx.getBuilder(), ctx.getLoc(), value);
-  return ctx.setOutput(0, y);
+  return ctx.emitError() << "needs exactly one of the attributes 'value', "
+                            "'value_float', 'value_floats', 'value_int' or "
+                            "'value_ints' (sparse and string constants are "
+                            "not supported)";
 }
 
-/// The newest opset whose definitions of these ops were checked against the
-/// handlers; later opsets only widened the type lists of these ops.
-constexpr int64_t kMaxOpset = 21;
+LogicalResult importFoldOnly(NodeContext &ctx) {
+  // These ops only appear in shape computations; reaching this handler means
+  // constant folding could not evaluate them.
+  auto diag = ctx.emitError()
+              << "could not be constant-folded (opset " << ctx.getOpset()
+              << "): ";
+  StringRef op = ctx.getNode().op_type();
+  if (op == "Shape")
+    diag << "its input has no static shape";
+  else if (op == "Loop")
+    diag << "only Loops with a constant trip count (or condition) and "
+            "constant carried values and body inputs are supported";
+  else if (op == "If")
+    diag << "only Ifs with a constant condition are supported";
+  else
+    diag << "the op is supported only on constant inputs, and some input is "
+            "computed at run time";
+  return failure();
+}
 
-const OpEntry kOps[] = {
-    {{"Conv", "", 1, kMaxOpset,
-      "auto_pad,dilations,group,kernel_shape,pads,strides",
-      "1-D, 2-D and 3-D (NCW, NCHW, NCDHW); bias optional; kernel_shape must "
-      "match the weight; auto_pad NOTSET, SAME_UPPER, SAME_LOWER and VALID"},
-     importConv},
-    {{"Relu", "", 6, kMaxOpset, "",
-      "dnn-fuse-activations folds it into a preceding Conv, Gemm or Add"},
-     importRelu},
-    {{"Add", "", 7, kMaxOpset, "",
-      "numpy (multidirectional) broadcasting; opsets before 7 used an "
-      "explicit broadcast attribute and are rejected"},
-     importAdd},
-    {{"Gemm", "", 6, kMaxOpset, "alpha,beta,broadcast,transA,transB",
-      "2-D A and B; C optional and unidirectionally broadcast to MxN (the "
-      "opset-6 'broadcast' flag is accepted: C's shape is checked either "
-      "way)"},
-     importGemm},
-    {{"MatMul", "", 1, kMaxOpset, "",
-      "batch dimensions broadcast; 1-D operands are reshaped to 2-D and the "
-      "result reshaped back, as numpy.matmul does"},
-     importMatMul},
-    {{"Flatten", "", 1, kMaxOpset, "axis",
-      "negative axis allowed; lowered to dnn.reshape"},
-     importFlatten},
-    {{"GlobalAveragePool", "", 1, kMaxOpset, "",
-      "any rank >= 3 (1-D to 3-D spatial)"},
-     importGlobalAveragePool},
-    {{"Identity", "", 1, kMaxOpset, "",
-      "tensors only; the output aliases the input (no op emitted)"},
-     importIdentity},
-    {{"Constant", "", 1, kMaxOpset, "value,value_float,value_floats",
-      "f32 only; becomes arith.constant"},
-     importConstant},
-};
+FailureOr<int64_t> normalizeAxis(NodeContext &ctx, int64_t axis, int64_t rank,
+                                 StringRef what, bool inclusive) {
+  int64_t limit = inclusive ? rank + 1 : rank;
+  if (axis < -limit || axis >= limit)
+    return ctx.emitError() << what << " " << axis
+                           << " is out of range for rank " << rank;
+  return axis < 0 ? axis + limit : axis;
+}
 
-} // namespace
+FailureOr<std::optional<SmallVector<int64_t>>>
+intsAttrOrInput(NodeContext &ctx, StringRef attrName, unsigned inputIndex,
+                int64_t inputOpset) {
+  using Result = std::optional<SmallVector<int64_t>>;
+  if (ctx.getOpset() < inputOpset)
+    return ctx.intsAttr(attrName);
+  auto t = ctx.constInput(inputIndex, attrName);
+  if (failed(t))
+    return failure();
+  if (!*t)
+    return Result();
+  std::vector<int64_t> v = (*t)->toInts();
+  return Result(SmallVector<int64_t>(v.begin(), v.end()));
+}
 
-const OpEntry *lookupOp(StringRef domain, StringRef opType) {
-  if (!domain.empty() && domain != "ai.onnx")
-    return nullptr;
-  for (const OpEntry &entry : kOps)
-    if (entry.info.opType == opType)
-      return &entry;
-  return nullptr;
+Value reshapeTo(NodeContext &ctx, Value v, ArrayRef<int64_t> shape) {
+  if (NodeContext::shapeOf(v) == shape)
+    return v;
+  return ReshapeOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      ctx.tensorOf(shape, NodeContext::elementTypeOf(v)), v);
+}
+
+Value f32Constant(NodeContext &ctx, ArrayRef<int64_t> shape,
+                  ArrayRef<float> data) {
+  return arith::ConstantOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      DenseElementsAttr::get(ctx.f32Tensor(shape), data));
 }
 
 } // namespace dojo::onnx_import
-
-ArrayRef<dojo::OnnxOpSupport> dojo::getSupportedOnnxOps() {
-  static const SmallVector<OnnxOpSupport> table = [] {
-    SmallVector<OnnxOpSupport> rows;
-    for (const auto &entry : onnx_import::kOps)
-      rows.push_back(entry.info);
-    return rows;
-  }();
-  return table;
-}

@@ -31,17 +31,57 @@ std::string shapeString(ArrayRef<int64_t> shape) {
       "x");
 }
 
+Type elementTypeFor(int32_t dataType, MLIRContext *ctx) {
+  switch (dataType) {
+  case onnx::TensorProto::FLOAT:
+    return Float32Type::get(ctx);
+  case onnx::TensorProto::INT64:
+    return IntegerType::get(ctx, 64);
+  case onnx::TensorProto::INT32:
+    return IntegerType::get(ctx, 32);
+  case onnx::TensorProto::BOOL:
+    return IntegerType::get(ctx, 1);
+  default:
+    return Type();
+  }
+}
+
+/// Integer and bool tensors go through the generic decoder; they are
+/// small (indices, shapes, masks), unlike f32 weights.
+static FailureOr<DenseElementsAttr>
+intTensorToAttr(const onnx::TensorProto &tensor, Type elemType, Location loc,
+                StringRef what) {
+  std::string error;
+  auto t = decodeTensor(tensor, error);
+  if (!t)
+    return emitError(loc) << what << " " << error;
+  auto type = RankedTensorType::get(t->dims, elemType);
+  if (elemType.isInteger(1)) {
+    SmallVector<bool> bits(t->i.begin(), t->i.end());
+    return DenseElementsAttr::get(type, ArrayRef<bool>(bits));
+  }
+  SmallVector<APInt> vals;
+  unsigned width = elemType.getIntOrFloatBitWidth();
+  for (int64_t v : t->i)
+    vals.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true));
+  return DenseElementsAttr::get(type, vals);
+}
+
 FailureOr<DenseElementsAttr> tensorToAttr(const onnx::TensorProto &tensor,
                                           Location loc, StringRef what) {
-  if (tensor.data_type() != onnx::TensorProto::FLOAT)
+  Type elemType = elementTypeFor(tensor.data_type(), loc.getContext());
+  if (!elemType)
     return emitError(loc) << what << " has element type "
                           << dataTypeName(tensor.data_type())
-                          << "; only FLOAT (f32) tensors are supported";
+                          << "; only FLOAT (f32), and INT64, INT32 or BOOL "
+                             "for indices and masks, are supported";
+  if (tensor.data_location() != onnx::TensorProto::EXTERNAL &&
+      !elemType.isF32())
+    return intTensorToAttr(tensor, elemType, loc, what);
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
     return emitError(loc) << what
-                          << " stores its data in an external file, which "
-                             "the importer does not read; re-save the model "
-                             "with the data embedded";
+                          << " stores its data in an external file that was "
+                             "not loaded";
   if (tensor.has_segment())
     return emitError(loc) << what << " is segmented, which is not supported";
 

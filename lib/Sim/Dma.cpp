@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Machine.h"
+#include "dojo/Sim/DType.h"
 
 #include <algorithm>
 #include <cstring>
@@ -18,13 +19,14 @@ using isa::DmaMode;
 
 namespace {
 
-/// Copies between `mem` (strided, at `base`) and the dense buffer `buf`:
-/// gather when `Gather`, scatter otherwise. Spans were checked by the caller.
+/// Copies between `mem` (strided, at `base`) and the dense buffer `buf` of
+/// `e`-byte elements: gather when `Gather`, scatter otherwise. Spans were
+/// checked by the caller.
 template <bool Gather>
 void stridedCopy(uint8_t *mem, int64_t base, const isa::DmaDesc &d,
-                 const int64_t *strides, uint8_t *buf) {
+                 const int64_t *strides, int64_t e, uint8_t *buf) {
   const int r = int(d.rank);
-  const int64_t e = d.elemBytes, inner = d.shape[r - 1];
+  const int64_t inner = d.shape[r - 1];
   const int64_t is = strides[r - 1];
   int64_t idx[isa::kMaxDmaRank] = {};
   int64_t rows = 1;
@@ -68,10 +70,24 @@ int linkIndex(const TargetModel &t, int from, int to) {
 
 } // namespace
 
+uint8_t *Machine::reservePayload(Transfer &t, int64_t bytes) {
+  // The slot was just taken off the free list.
+  retainedBytes_ -= t.capacity;
+  if (bytes > t.capacity) {
+    t.data.reset(new uint8_t[size_t(bytes)]);
+    t.capacity = bytes;
+  }
+  return t.data.get();
+}
+
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
                        std::string &error) {
   const isa::DmaDesc &d = dd.dma;
+  // Timing and traffic count source bytes; a converting transfer writes
+  // elements of the destination type's size.
   const int64_t bytes = d.bytes();
+  const bool convert = d.srcType != d.dstType;
+  const int64_t dstElem = convert ? onnxDTypeBytes(int(d.dstType)) : d.elemBytes;
   const int64_t src = n.regs[in.a], dst = n.regs[in.b];
   n.time += target_.dmaIssueCycles;
   n.busy += target_.dmaIssueCycles;
@@ -82,7 +98,7 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   bool sOk = stridedSpan(src, int(d.rank), d.shape.data(), d.srcStrides.data(),
                          d.elemBytes, sLo, sHi);
   bool dOk = stridedSpan(dst, int(d.rank), d.shape.data(), d.dstStrides.data(),
-                         d.elemBytes, dLo, dHi);
+                         dstElem, dLo, dHi);
   auto hbmCheck = [&](bool ok, int64_t lo, int64_t hi) {
     if (ok && lo >= 0 && hi <= hbmSize_ && lo < hi)
       return true;
@@ -116,18 +132,29 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
     freeSlots_.pop_back();
   }
   Transfer &t = transfers_[size_t(slot)];
-  t.desc = d;
+  t.desc = &d;
   t.dstAddr = dst;
-  t.data.resize(size_t(bytes));
+  t.dstElem = dstElem;
   t.semNode = dstNode->id;
   t.dstNode = d.mode == DmaMode::SramToHbm ? -1 : dstNode->id;
-  uint8_t *srcMem = d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram.data();
-  stridedCopy<true>(srcMem, src, d, d.srcStrides.data(), t.data.data());
+  uint8_t *srcMem = d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram.get();
+  if (!convert) {
+    stridedCopy<true>(srcMem, src, d, d.srcStrides.data(), d.elemBytes,
+                      reservePayload(t, bytes));
+  } else {
+    const int64_t count = bytes / d.elemBytes;
+    convertBuf_.resize(size_t(bytes));
+    stridedCopy<true>(srcMem, src, d, d.srcStrides.data(), d.elemBytes,
+                      convertBuf_.data());
+    convertElements(d.srcType, convertBuf_.data(), d.dstType,
+                    reservePayload(t, count * dstElem), count);
+  }
 
   int64_t arrival;
+  int64_t hops = 0;
   if (d.mode == DmaMode::SramToSram) {
     const std::vector<int> &route = exe_.routes[size_t(d.route)];
-    const int64_t hops = int64_t(route.size()) - 1;
+    hops = int64_t(route.size()) - 1;
     if (hops == 0) {
       // A local copy runs through the node's own SRAM ports.
       arrival = t0 + ceilDiv(bytes, target_.vectorBytes);
@@ -164,25 +191,33 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
     hbmBytes_ += bytes;
   }
   ++dmaTransfers_;
+  if (options_.trace)
+    traceDma(n, d, t.dstNode, t0, arrival, int(hops));
   push(arrival, true, slot);
   return true;
 }
 
 void Machine::arrive(int slot, int64_t time) {
   Transfer &t = transfers_[size_t(slot)];
-  uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.data();
-  stridedCopy<false>(mem, t.dstAddr, t.desc, t.desc.dstStrides.data(),
-                     t.data.data());
+  uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.get();
+  const isa::DmaDesc &d = *t.desc;
+  stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
+                     t.data.get());
   lastArrival_ = std::max(lastArrival_, time);
-  if (t.desc.sem >= 0) {
+  if (d.sem >= 0) {
     NodeState &s = node(t.semNode);
-    s.sem[t.desc.sem] += 1;
-    if (s.status == NodeStatus::WaitSem && s.waitSem == t.desc.sem &&
+    s.sem[d.sem] += 1;
+    if (s.status == NodeStatus::WaitSem && s.waitSem == d.sem &&
         s.sem[s.waitSem] >= s.waitCount)
       wake(s, time);
   }
-  // Release the payload; the slot is reused by later transfers.
-  std::vector<uint8_t>().swap(t.data);
+  // The slot is reused by later transfers, its payload buffer too unless
+  // free slots already hold plenty.
+  if (retainedBytes_ + t.capacity > kRetainBytes) {
+    t.data.reset();
+    t.capacity = 0;
+  }
+  retainedBytes_ += t.capacity;
   freeSlots_.push_back(slot);
 }
 

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Machine.h"
+#include "VectorOps.h"
 
 #include <algorithm>
 #include <cmath>
@@ -80,70 +81,13 @@ inline float loadF32(const uint8_t *p) {
 }
 inline void storeF32(uint8_t *p, float f) { std::memcpy(p, &f, 4); }
 
-/// Rounds to the nearest bfloat16 (ties to even) and returns it as FP32.
-inline float roundBF16(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u) {
-    u = (u | 0x00400000u) & 0xffff0000u; // keep NaN, make it quiet
-  } else {
-    u += 0x7fffu + ((u >> 16) & 1u);
-    u &= 0xffff0000u;
-  }
-  std::memcpy(&f, &u, 4);
-  return f;
-}
-
-/// NaN-propagating max/min, matching numpy and torch maximum/minimum.
-inline float maxProp(float a, float b) {
-  return std::isnan(a) || std::isnan(b) ? NAN : (a > b ? a : b);
-}
-inline float minProp(float a, float b) {
-  return std::isnan(a) || std::isnan(b) ? NAN : (a < b ? a : b);
-}
-
-/// acc[i][j] += sum_k A[i][k] * B[k][j]. k is the outer loop so that a row of
-/// B is loaded once per k; each accumulator still sums k in order. `Full`
-/// specializes the common full-tile case so the j loop has a constant trip
-/// count the host compiler vectorizes.
-template <bool BF16, bool Full>
-void mmaKernel(float *acc, const uint8_t *a, const uint8_t *b,
-               const isa::MmaDesc &d) {
-  const int64_t m = Full ? isa::kTile : d.m, n = Full ? isa::kTile : d.n;
-  float brow[isa::kTile];
-  for (int64_t k = 0; k < d.k; ++k) {
-    const uint8_t *bk = b + k * d.bSk;
-    for (int64_t j = 0; j < n; ++j) {
-      float x = loadF32(bk + j * d.bSj);
-      brow[j] = BF16 ? roundBF16(x) : x;
-    }
-    const uint8_t *ak = a + k * d.aSk;
-    for (int64_t i = 0; i < m; ++i) {
-      float x = loadF32(ak + i * d.aSi);
-      float av = BF16 ? roundBF16(x) : x;
-      float *row = acc + i * isa::kTile;
-      for (int64_t j = 0; j < n; ++j)
-        row[j] += av * brow[j];
-    }
-  }
-}
-
-template <bool BF16>
-void mma(float *acc, const uint8_t *a, const uint8_t *b,
-         const isa::MmaDesc &d) {
-  if (d.m == isa::kTile && d.n == isa::kTile)
-    mmaKernel<BF16, true>(acc, a, b, d);
-  else
-    mmaKernel<BF16, false>(acc, a, b, d);
-}
-
 } // namespace
 
 RunResult Machine::runNode(NodeState &n, std::string &error) {
   const std::vector<isa::Insn> &code = n.prog->code;
   const int64_t L = lanes_;
   float *vr = n.vregs.data();
-  uint8_t *sram = n.sram.data();
+  uint8_t *sram = n.sram.get();
   auto vec = [&](int r) { return vr + r * L; };
   auto setReg = [&](int r, int64_t v) {
     n.regs[r] = v;
@@ -158,6 +102,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       return RunResult::Error;
     }
     const isa::Insn &in = code[size_t(n.pc)];
+    const int64_t begin = n.time;
     int64_t cost = 1;
     int64_t next = n.pc + 1;
     switch (in.op) {
@@ -221,6 +166,36 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       }
       break;
     }
+    case Op::VDiv: case Op::VPow: {
+      float *d = vec(in.a);
+      const float *x = vec(in.b), *y = vec(in.c);
+      if (in.op == Op::VDiv)
+        for (int64_t l = 0; l < L; ++l)
+          d[l] = x[l] / y[l];
+      else
+        for (int64_t l = 0; l < L; ++l)
+          d[l] = std::pow(x[l], y[l]);
+      cost = target_.specialFunctionCycles;
+      break;
+    }
+    case Op::VFunc:
+      vfunc(isa::VFn(in.imm), vec(in.a), vec(in.b), L);
+      cost = target_.specialFunctionCycles;
+      break;
+    case Op::VCmp:
+      vcmp(isa::CmpPred(in.imm), vec(in.a), vec(in.b), vec(in.c), L);
+      break;
+    case Op::VSel: {
+      float *d = vec(in.a);
+      const float *x = vec(in.b), *y = vec(in.c);
+      for (int64_t l = 0; l < L; ++l)
+        d[l] = x[l] != 0.0f ? y[l] : d[l];
+      break;
+    }
+    case Op::VRed:
+      vred(isa::RedKind(in.imm), vec(in.a), vec(in.b), n.vl, L);
+      cost = reduceCycles_;
+      break;
     case Op::MZero:
       std::fill(n.acc[in.a], n.acc[in.a] + isa::kTile * isa::kTile, 0.0f);
       break;
@@ -262,10 +237,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       if (!checkSpan(n, in, ok, lo, hi, error))
         return RunResult::Error;
       const uint8_t *a = sram + n.regs[in.b], *b = sram + n.regs[in.c];
-      if (d.dtype == int64_t(MatDType::BF16))
-        mma<true>(n.acc[in.a], a, b, d);
-      else
-        mma<false>(n.acc[in.a], a, b, d);
+      dd.mmaKernel(n.acc[in.a], a, b, d);
       n.macs += d.m * d.n * d.k;
       n.unitWork += dd.unitWork;
       cost = dd.cycles;
@@ -296,6 +268,8 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       n.busy += 1;
       n.instructions += 1;
       ++totalInstructions_;
+      if (options_.trace)
+        traceInsn(n, n.pc, begin);
       // The pc stays on the barrier (for deadlock reports); the release
       // moves every waiting node past it.
       n.status = NodeStatus::AtBarrier;
@@ -308,6 +282,8 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
     n.busy += cost;
     n.instructions += 1;
     ++totalInstructions_;
+    if (options_.trace)
+      traceInsn(n, n.pc, begin);
     if (n.status == NodeStatus::Halted)
       return RunResult::Halted;
     n.pc = next;

@@ -17,6 +17,15 @@
 
 namespace dojo::sim::detail {
 
+/// acc[i][j] += sum_k A[i][k] * B[k][j] for one Mma (Mma.cpp).
+using MmaKernel = void (*)(float *acc, const uint8_t *a, const uint8_t *b,
+                           const isa::MmaDesc &d);
+/// Every kernel the host can run for FP32 or BF16 operands, fastest last
+/// (tests check that they agree bit for bit).
+std::vector<MmaKernel> availableMmaKernels(bool bf16);
+/// The fastest of them.
+MmaKernel selectMmaKernel(bool bf16);
+
 /// A descriptor decoded once at load time, with its issue cost precomputed,
 /// so the interpreter never re-parses descriptor words.
 struct Decoded {
@@ -26,7 +35,16 @@ struct Decoded {
   isa::DmaDesc dma;
   int64_t cycles = 1;   ///< cost of the instruction using it
   double unitWork = 0;  ///< Mma: MACs / peak MACs per cycle of its dtype
+  MmaKernel mmaKernel = nullptr; ///< Mma: the host kernel of its dtype
 };
+
+struct FreeDeleter {
+  void operator()(uint8_t *p) const { std::free(p); }
+};
+/// Zero-filled memory from calloc: large blocks come as lazily zeroed pages
+/// from the OS, so only the bytes a model touches cost host memory and time.
+using ZeroedBytes = std::unique_ptr<uint8_t, FreeDeleter>;
+ZeroedBytes allocateZeroed(int64_t bytes);
 
 enum class NodeStatus { Ready, WaitSem, AtBarrier, Halted };
 
@@ -41,7 +59,7 @@ struct NodeState {
   int64_t vl = 0;
   float acc[isa::kNumAccumulators][isa::kTile * isa::kTile] = {};
   int64_t sem[isa::kNumSemaphores] = {};
-  std::vector<uint8_t> sram;
+  ZeroedBytes sram; ///< sramBytes bytes
   NodeStatus status = NodeStatus::Halted;
   int waitSem = 0;
   int64_t waitCount = 0;
@@ -53,16 +71,26 @@ struct NodeState {
   int64_t macs = 0;
   int64_t sramPeak = 0;
   double unitWork = 0;
+  // Tracing only: the debug name of every pc and the open compute span.
+  std::vector<int32_t> pcName;
+  bool spanOpen = false;
+  int32_t spanName = -1;
+  int64_t spanBegin = 0, spanEnd = 0;
 };
 
 /// A DMA in flight: its payload was gathered at issue time and is scattered
 /// into the destination when its arrival event fires.
 struct Transfer {
-  isa::DmaDesc desc;
+  const isa::DmaDesc *desc = nullptr; ///< in the issuing node's table
   int dstNode = -1; ///< node whose SRAM receives the data; -1 = HBM
-  int semNode = 0;  ///< node whose semaphore `desc.sem` is incremented
+  int semNode = 0;  ///< node whose semaphore `desc->sem` is incremented
   int64_t dstAddr = 0;
-  std::vector<uint8_t> data;
+  int64_t dstElem = 4; ///< bytes of one destination element
+  /// The payload. Grown without zero-filling (every byte is gathered before
+  /// it is read) and kept when the slot is freed (see Machine::arrive), so
+  /// that steady-state transfers neither allocate nor fault in fresh pages.
+  std::unique_ptr<uint8_t[]> data;
+  int64_t capacity = 0;
 };
 
 struct Event {
@@ -97,6 +125,13 @@ private:
   bool issueDma(NodeState &n, const isa::Insn &in, const Decoded &d,
                 std::string &error);
   void arrive(int slot, int64_t time);
+  // Trace.cpp (called only when options_.trace is set)
+  void traceInsn(NodeState &n, int64_t pc, int64_t begin);
+  void traceWait(NodeState &n, int64_t until);
+  void traceDma(NodeState &n, const isa::DmaDesc &d, int dstNode,
+                int64_t begin, int64_t end, int hops);
+  void traceFlush(NodeState &n);
+  void traceInit(NodeState &n);
   // Simulator.cpp
   NodeState &node(int id);
   void push(int64_t time, bool arrival, int index);
@@ -108,18 +143,20 @@ private:
   const TargetModel &target_;
   Options options_;
   int lanes_;
+  int64_t reduceCycles_; ///< VRed cost: ceil(log2(lanes)), at least 1
   std::vector<std::unique_ptr<NodeState>> nodes_; ///< by node id
-  /// The HBM image. calloc'ed: large images get lazily zeroed pages from the
-  /// OS, so only the bytes a model touches cost host memory.
-  struct FreeDeleter {
-    void operator()(uint8_t *p) const { std::free(p); }
-  };
-  std::unique_ptr<uint8_t, FreeDeleter> hbm_;
+  ZeroedBytes hbm_; ///< the HBM image
   int64_t hbmSize_ = 0;
   std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
   uint64_t seq_ = 0;
   std::vector<Transfer> transfers_;
   std::vector<int> freeSlots_;
+  std::vector<uint8_t> convertBuf_; ///< source elements of a converting DMA
+  /// Sum of the payload capacities of free transfer slots; beyond
+  /// kRetainBytes, freed payloads go back to the host allocator.
+  int64_t retainedBytes_ = 0;
+  static constexpr int64_t kRetainBytes = int64_t(256) << 20;
+  uint8_t *reservePayload(Transfer &t, int64_t bytes);
   int64_t totalInstructions_ = 0;
   int active_ = 0;     ///< nodes with a program that have not halted
   int atBarrier_ = 0;
@@ -137,6 +174,11 @@ private:
 bool stridedSpan(int64_t base, int rank, const int64_t *shape,
                  const int64_t *strides, int64_t elemBytes, int64_t &lo,
                  int64_t &hi);
+
+/// Converts `count` dense elements of ONNX type `srcType` at `src` into
+/// `dstType` at `dst` (Convert.cpp; both types are ones decode() accepts).
+void convertElements(int64_t srcType, const uint8_t *src, int64_t dstType,
+                     uint8_t *dst, int64_t count);
 
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 

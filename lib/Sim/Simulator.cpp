@@ -18,9 +18,21 @@ namespace dojo::sim {
 
 namespace detail {
 
+ZeroedBytes allocateZeroed(int64_t bytes) {
+  ZeroedBytes p(static_cast<uint8_t *>(std::calloc(size_t(bytes), 1)));
+  if (!p)
+    throw std::bad_alloc();
+  return p;
+}
+
 Machine::Machine(const bin::Executable &exe, const Options &options)
     : exe_(exe), target_(exe.target), options_(options),
-      lanes_(exe.target.vectorLanesF32()) {}
+      lanes_(exe.target.vectorLanesF32()) {
+  // A tree of pairwise combines over the lanes.
+  reduceCycles_ = 1;
+  while ((int64_t(1) << reduceCycles_) < lanes_)
+    ++reduceCycles_;
+}
 
 NodeState &Machine::node(int id) {
   std::unique_ptr<NodeState> &p = nodes_[size_t(id)];
@@ -30,7 +42,7 @@ NodeState &Machine::node(int id) {
     p = std::make_unique<NodeState>();
     p->id = id;
     p->coord = target_.coord(id);
-    p->sram.assign(size_t(target_.sramBytes), 0);
+    p->sram = allocateZeroed(target_.sramBytes);
     p->vregs.assign(size_t(isa::kNumVectorRegs * lanes_), 0.0f);
     p->vl = lanes_;
   }
@@ -43,6 +55,8 @@ void Machine::push(int64_t time, bool arrival, int index) {
 
 void Machine::wake(NodeState &n, int64_t time) {
   if (time > n.time) {
+    if (options_.trace)
+      traceWait(n, time);
     n.wait += time - n.time;
     n.time = time;
   }
@@ -70,12 +84,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
     return false;
   }
   hbmSize_ = exe_.hbmBytes;
-  hbm_.reset(static_cast<uint8_t *>(std::calloc(size_t(hbmSize_) + 1, 1)));
-  if (!hbm_) {
-    error = "cannot allocate the " + std::to_string(hbmSize_) +
-            "-byte HBM image";
-    return false;
-  }
+  hbm_ = allocateZeroed(hbmSize_ + 1);
   // Constant data the compiler placed in HBM (verify() checked the bounds).
   for (const bin::Segment &seg : exe_.hbmInit)
     if (!seg.data.empty())
@@ -115,7 +124,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
     n.prog = &nc;
     for (const bin::Segment &s : nc.sramInit) {
       if (!s.data.empty())
-        std::memcpy(n.sram.data() + s.addr, s.data.data(), s.data.size());
+        std::memcpy(n.sram.get() + s.addr, s.data.data(), s.data.size());
       n.sramPeak = std::max(n.sramPeak, s.addr + int64_t(s.data.size()));
     }
     // Decode every descriptor once; verify() already proved the referenced
@@ -138,10 +147,13 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
                                            : macs;
         d.cycles = std::max<int64_t>(1, ceilDiv(work, target_.macsPerCycle(t)));
         d.unitWork = double(macs) / target_.macsPerCycle(t);
+        d.mmaKernel = selectMmaKernel(t == MatDType::BF16);
       } else if (d.kind == isa::DescKind::Dma) {
         isa::decode(w, d.dma);
       }
     }
+    if (options_.trace)
+      traceInit(n);
     n.status = NodeStatus::Ready;
     ++active_;
     push(0, false, nc.node);
@@ -201,6 +213,10 @@ bool Machine::simulate(std::string &error) {
       break;
     }
   }
+  if (options_.trace)
+    for (auto &p : nodes_)
+      if (p)
+        traceFlush(*p);
   if (active_ > 0) {
     error = deadlockReport();
     return false;

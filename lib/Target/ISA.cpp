@@ -36,6 +36,12 @@ const char *opName(Op op) {
   case Op::SemWait: return "semwait";
   case Op::SemSignal: return "semsignal";
   case Op::Barrier: return "barrier";
+  case Op::VDiv: return "vdiv";
+  case Op::VPow: return "vpow";
+  case Op::VFunc: return "vfunc";
+  case Op::VCmp: return "vcmp";
+  case Op::VSel: return "vsel";
+  case Op::VRed: return "vred";
   case Op::NumOps: break;
   }
   return "<invalid>";
@@ -70,6 +76,8 @@ std::vector<int64_t> encode(const DmaDesc &d) {
     w.push_back(d.srcStrides[i]);
   for (int i = 0; i < kMaxDmaRank; ++i)
     w.push_back(d.dstStrides[i]);
+  w.push_back(d.srcType);
+  w.push_back(d.dstType);
   return w;
 }
 
@@ -115,7 +123,7 @@ std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
 }
 
 std::string decode(const std::vector<int64_t> &w, DmaDesc &d) {
-  if (auto e = checkHeader(w, DescKind::Dma, 7 + 3 * kMaxDmaRank, "DMA");
+  if (auto e = checkHeader(w, DescKind::Dma, 9 + 3 * kMaxDmaRank, "DMA");
       !e.empty())
     return e;
   d.mode = DmaMode(w[1]);
@@ -140,6 +148,13 @@ std::string decode(const std::vector<int64_t> &w, DmaDesc &d) {
     if (i < d.rank && d.shape[i] < 1)
       return "DMA descriptor has an empty dimension";
   }
+  d.srcType = w[7 + 3 * kMaxDmaRank];
+  d.dstType = w[8 + 3 * kMaxDmaRank];
+  auto known = [](int64_t t) {
+    return (t >= 1 && t <= 7) || t == 9 || (t >= 11 && t <= 13);
+  };
+  if (!known(d.srcType) || !known(d.dstType))
+    return "DMA descriptor has an unsupported element type";
   return "";
 }
 
@@ -172,8 +187,13 @@ std::string format(const Insn &in) {
            std::to_string(in.imm) + "]";
   case Op::VSplat: return s + " " + v(in.a) + ", " + imm(in.imm);
   case Op::VAdd: case Op::VSub: case Op::VMul: case Op::VMax: case Op::VMin:
-  case Op::VFma:
+  case Op::VFma: case Op::VDiv: case Op::VPow: case Op::VSel:
     return s + " " + v(in.a) + ", " + v(in.b) + ", " + v(in.c);
+  case Op::VFunc: case Op::VRed:
+    return s + " " + v(in.a) + ", " + v(in.b) + ", " + imm(in.imm);
+  case Op::VCmp:
+    return s + " " + v(in.a) + ", " + v(in.b) + ", " + v(in.c) + ", " +
+           imm(in.imm);
   case Op::MZero: return s + " " + a(in.a);
   case Op::MLd: case Op::MSt:
     return s + " " + a(in.a) + ", [" + r(in.b) + "], d" + std::to_string(in.imm);

@@ -103,6 +103,7 @@ const std::vector<std::pair<std::string, Field>> &fields() {
       {"inject_latency", intField(&TargetModel::injectLatency)},
       {"eject_latency", intField(&TargetModel::ejectLatency)},
       {"dma_issue", intField(&TargetModel::dmaIssueCycles)},
+      {"sfu_cycles", intField(&TargetModel::specialFunctionCycles)},
       {"barrier_latency", intField(&TargetModel::barrierLatency)},
       {"hbm_bytes_per_cycle", intField(&TargetModel::hbmBytesPerCycle)},
       {"hbm_latency", intField(&TargetModel::hbmLatency)},
@@ -261,7 +262,8 @@ std::string TargetModel::validate() const {
   if (linkBytesPerCycle < 1 || injectBytesPerCycle < 1 || hbmBytesPerCycle < 1)
     return "target bandwidths must be positive";
   if (hopLatency < 0 || injectLatency < 0 || ejectLatency < 0 ||
-      hbmLatency < 0 || dmaIssueCycles < 0 || barrierLatency < 0)
+      hbmLatency < 0 || dmaIssueCycles < 0 || barrierLatency < 0 ||
+      specialFunctionCycles < 1)
     return "target latencies must not be negative";
   if (clockGHz <= 0)
     return "target clock must be positive";

@@ -92,7 +92,7 @@ module attributes {d1.target = "name=conv,rows=1,cols=1,sram_bytes=262144"} {
 // Relu rows 0-3 on node (0, 0): left half local, right half from node (0, 1).
 // CHECK-NEXT:   d1.dma %[[C0]][0] -> %[[X0]][0] shape [4, 8] src [32, 4] dst [64, 4]
 // CHECK-NEXT:   d1.dma %[[C1]][0] -> %[[X0]][32] shape [4, 8] src [32, 4] dst [64, 4]
-// CHECK-NEXT:   d1.kernel "eltwise"(%[[X0]], %[[R0]]) {params = {act = "none", count = 64 : i64, op = "relu"}}
+// CHECK-NEXT:   d1.kernel "eltwise"(%[[X0]], %[[R0]]) {params = {act = "none", alpha = 0.000000e+00 : f32, beta = 0.000000e+00 : f32, count = 64 : i64, op = "relu"}}
 // Relu rows 4-7 on node (0, 1): from row 4 = byte 128 of both blocks.
 // CHECK-NEXT:   d1.dma %[[C0]][128] -> %[[X1]][0] shape [4, 8] src [32, 4] dst [64, 4]
 // CHECK-NEXT:   d1.dma %[[C1]][128] -> %[[X1]][32] shape [4, 8] src [32, 4] dst [64, 4]
@@ -129,7 +129,7 @@ module attributes {d1.target = "name=mm,rows=2,cols=2"} {
 // CHECK: d1.step 0 {
 // CHECK-NEXT:   d1.hbm_load @input0[0] -> %{{.*}}[0] shape [32] src [4] dst [4]
 // CHECK-NEXT:   d1.hbm_load @input1[0] -> %{{.*}}[0] shape [32] src [4] dst [4]
-// CHECK-NEXT:   d1.kernel "eltwise"({{.*}}) {params = {act = "none", count = 32 : i64, op = "add"}}
+// CHECK-NEXT:   d1.kernel "eltwise"({{.*}}) {params = {act = "none", alpha = 0.000000e+00 : f32, beta = 0.000000e+00 : f32, count = 32 : i64, op = "add"}}
 // CHECK-NEXT:   d1.hbm_load @input0[128] ->{{.*}}
 // CHECK-NEXT:   d1.hbm_load @input1[128] ->{{.*}}
 // CHECK-NEXT:   d1.kernel "eltwise"{{.*}}
@@ -148,5 +148,21 @@ module attributes {d1.target = "name=rounds,rows=1,cols=2,sram_bytes=5120,reserv
   func.func @main(%x: tensor<4x64xf32>, %z: tensor<1x64xf32>) -> tensor<4x64xf32> {
     %y = dnn.add %x, %z : (tensor<4x64xf32>, tensor<1x64xf32>) -> tensor<4x64xf32>
     return %y : tensor<4x64xf32>
+  }
+}
+
+// -----
+
+// A model output that is a model input (Identity) is copied through the
+// mesh in a step of its own, then stored.
+// CHECK-LABEL: d1.device
+// CHECK: d1.hbm_tensor @input0 "input"[0]
+// CHECK: %[[C:.*]] = d1.buffer @copy_0_0_0 on %{{.*}} size 64 live[0, 0]
+// CHECK: d1.step 0 {
+// CHECK-NEXT:   d1.hbm_load @input0[0] -> %[[C]][0] shape [16] src [4] dst [4]
+// CHECK-NEXT:   d1.hbm_store %[[C]][0] -> @output0[0] shape [16] src [4] dst [4]
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  func.func @main(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
+    return %x : tensor<1x16xf32>
   }
 }

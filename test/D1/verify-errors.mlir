@@ -266,8 +266,8 @@ d1.device target("name=m,rows=1,cols=1") {
   %n = d1.node(0, 0)
   %a = d1.buffer @a on %n size 64 live [0, 0]
   d1.step 0 {
-    // expected-error @+1 {{'d1.kernel' op unknown kernel kind 'softmax'}}
-    d1.kernel "softmax" (%a) {params = {}}
+    // expected-error @+1 {{'d1.kernel' op unknown kernel kind 'fft'}}
+    d1.kernel "fft" (%a) {params = {}}
   }
 }
 

@@ -42,6 +42,11 @@ static cl::opt<std::string> emit(
 static cl::opt<bool> printConstants(
     "print-constants", cl::desc("Print large constants in IR output"),
     cl::init(false));
+static cl::opt<std::string> shapeInfo(
+    "shape-info",
+    cl::desc("Fix dynamic input dims: INPUT:D1xD2x... entries separated by "
+             "commas; INPUT is an input index or name (e.g. 0:1x3x224x224)"),
+    cl::init(""));
 static cl::opt<bool> progress("progress",
                               cl::desc("Print each phase as it starts"),
                               cl::init(false));
@@ -95,7 +100,7 @@ int main(int argc, char **argv) {
   }
   if (progress)
     errs() << "[import] " << inputFile << "\n";
-  OwningOpRef<ModuleOp> module = dojo::importOnnxFile(ctx, inputFile);
+  OwningOpRef<ModuleOp> module = dojo::importOnnxFile(ctx, inputFile, shapeInfo);
   if (!module)
     return 1;
   dojo::CompileOptions options;
@@ -103,6 +108,7 @@ int main(int argc, char **argv) {
   options.target = target;
   options.targetOverrides = targetOpts;
   options.dtype = dtype;
+  options.shapeInfo = shapeInfo;
   if (last) {
     int index = 0;
     // Pass adaptors (which nest the pipeline into functions or devices)

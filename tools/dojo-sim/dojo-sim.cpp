@@ -2,9 +2,10 @@
 //
 //   dojo-sim OUT.d1 --inputs DIR [--outputs DIR] [--expected DIR]
 //            [--rtol R] [--atol A] [--stats FILE.json] [--print-stats]
-//            [--max-instructions N]
+//            [--max-instructions N] [--trace FILE.json]
 //
 // DIR follows the ONNX test-data layout (input_0.pb, ..., output_0.pb, ...).
+// --trace writes a Chrome/Perfetto timeline (open it in ui.perfetto.dev).
 // Every error is one line "dojo-sim: error: ..." and exit code 1; so is an
 // output that does not match --expected.
 //
@@ -16,6 +17,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 #include <sys/stat.h>
@@ -25,7 +27,7 @@ using namespace dojo;
 namespace {
 
 struct Args {
-  std::string binary, inputs, outputs, expected, statsFile;
+  std::string binary, inputs, outputs, expected, statsFile, traceFile;
   double rtol = 1e-3, atol = 1e-7; // the ONNX node tests' tolerances
   bool printStats = false;
   int64_t maxInstructions = 0;
@@ -39,7 +41,7 @@ int fail(const std::string &msg) {
 const char *kUsage =
     "usage: dojo-sim FILE.d1 --inputs DIR [--outputs DIR] [--expected DIR] "
     "[--rtol R] [--atol A] [--stats FILE.json] [--print-stats] "
-    "[--max-instructions N]";
+    "[--max-instructions N] [--trace FILE.json]";
 
 std::string parseArgs(int argc, char **argv, Args &a) {
   for (int i = 1; i < argc; ++i) {
@@ -65,6 +67,7 @@ std::string parseArgs(int argc, char **argv, Args &a) {
     else if (s == "--outputs") err = value(a.outputs);
     else if (s == "--expected") err = value(a.expected);
     else if (s == "--stats") err = value(a.statsFile);
+    else if (s == "--trace") err = value(a.traceFile);
     else if (s == "--rtol") err = number(a.rtol);
     else if (s == "--atol") err = number(a.atol);
     else if (s == "--print-stats") a.printStats = true;
@@ -89,6 +92,12 @@ std::string parseArgs(int argc, char **argv, Args &a) {
 }
 
 
+/// Integer and BOOL types (everything but the floating-point ones).
+bool isExactType(int dtype) {
+  return dtype != 1 && dtype != 10 && dtype != 11 && dtype != 16 &&
+         dtype != 14 && dtype != 15;
+}
+
 /// Compares one output with its expected tensor and prints the verdict.
 /// Returns true when it matches.
 bool compare(const sim::HostTensor &got, const sim::HostTensor &want,
@@ -100,7 +109,19 @@ bool compare(const sim::HostTensor &got, const sim::HostTensor &want,
                 sim::onnxDTypeName(got.dtype), sim::shapeText(got.shape).c_str());
     return false;
   }
-  int64_t n = int64_t(got.data.size()) / sim::onnxDTypeBytes(got.dtype);
+  const int64_t elem = sim::onnxDTypeBytes(got.dtype);
+  int64_t n = int64_t(got.data.size()) / elem;
+  if (isExactType(got.dtype)) {
+    // Integers and booleans have one right answer: compare element bytes.
+    int64_t bad = 0;
+    for (int64_t i = 0; i < n; ++i)
+      bad += std::memcmp(got.data.data() + i * elem,
+                         want.data.data() + i * elem, size_t(elem)) != 0;
+    std::printf("%sexact comparison: %lld of %lld elements differ %s\n",
+                head.c_str(), (long long)bad, (long long)n,
+                bad ? "MISMATCH" : "OK");
+    return bad == 0;
+  }
   double maxAbs = 0, maxRel = 0;
   bool ok = true, numeric = true;
   for (int64_t i = 0; i < n && numeric; ++i) {
@@ -185,8 +206,16 @@ int main(int argc, char **argv) {
   sim::Stats stats;
   sim::Options opts;
   opts.maxInstructions = a.maxInstructions;
+  sim::Trace trace;
+  if (!a.traceFile.empty())
+    opts.trace = &trace;
   if (!sim::run(exe, inputs, outputs, stats, err, opts))
     return fail(err);
+  if (!a.traceFile.empty()) {
+    std::ofstream f(a.traceFile, std::ios::trunc);
+    if (!(f << trace.toJson(exe)) || !f.flush())
+      return fail(a.traceFile + ": cannot write");
+  }
 
   std::printf("cycles=%lld instructions=%lld macs=%lld utilization=%.4f\n",
               (long long)stats.cycles, (long long)stats.instructions,

@@ -1,6 +1,7 @@
 //===- dojo-translate.cpp - ONNX model to dnn-dialect MLIR ----------------===//
 //
 //   dojo-translate --import-onnx model.onnx [-o out.mlir] [--elide-constants]
+//                  [--shape-info=INPUT:D1xD2x...,...]
 //   dojo-translate --list-supported-ops          (JSON, for the docs)
 //
 // Errors are printed to stderr as "LOCATION: error: message" lines and the
@@ -35,6 +36,11 @@ static cl::opt<bool> elideConstants(
     "elide-constants",
     cl::desc("Print constants with more than 16 elements as dense_resource "
              "placeholders (the output no longer holds the weights)"));
+static cl::opt<std::string> shapeInfo(
+    "shape-info",
+    cl::desc("Fix dynamic input dims: INPUT:D1xD2x... entries separated by "
+             "commas; INPUT is an input index or name (e.g. 0:1x3x224x224)"),
+    cl::init(""));
 static cl::opt<std::string> inputFilename(cl::Positional,
                                           cl::desc("<model.onnx>"),
                                           cl::init(""));
@@ -86,7 +92,7 @@ int main(int argc, char **argv) {
   dojo::LineDiagnosticHandler handler(&context, errs());
 
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      dojo::importOnnxFile(context, inputFilename);
+      dojo::importOnnxFile(context, inputFilename, shapeInfo);
   if (!module)
     return 1;
 

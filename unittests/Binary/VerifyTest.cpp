@@ -74,7 +74,7 @@ TEST(Verify, RegisterFields) {
       },
       "node (0,0) pc 0 `vsetvl #17`: vector length 17 outside 1..16");
   expectRejected([](auto &e) { insn(e, 0, 0).op = Op::NumOps; },
-                 "node (0,0) pc 0 `<invalid>`: invalid opcode 29");
+                 "node (0,0) pc 0 `<invalid>`: invalid opcode 35");
 }
 
 TEST(Verify, DescriptorReferences) {
@@ -106,6 +106,62 @@ TEST(Verify, DescriptorReferences) {
       },
       "node (0,0) pc 2 `dma [r30] -> [r31], d0`: DMA descriptor d0 has a zero "
       "destination stride");
+}
+
+TEST(Verify, SpecialVectorOpsAndSelectors) {
+  auto with = [](isa::Insn in) {
+    return [in](bin::Executable &e) { insn(e, 0, 0) = in; };
+  };
+  // Valid forms pass, including the last selector of each kind.
+  for (isa::Insn in :
+       {isa::Insn{Op::VDiv, 31, 0, 1, 0, 0}, isa::Insn{Op::VPow, 1, 2, 3, 0, 0},
+        isa::Insn{Op::VSel, 1, 2, 3, 0, 0},
+        isa::Insn{Op::VFunc, 1, 2, 0, 0, int64_t(isa::VFn::Trunc)},
+        isa::Insn{Op::VCmp, 1, 2, 3, 0, int64_t(isa::CmpPred::Ge)},
+        isa::Insn{Op::VRed, 1, 2, 0, 0, int64_t(isa::RedKind::Min)}}) {
+    bin::Executable exe = validExe();
+    with(in)(exe);
+    EXPECT_EQ(bin::verify(exe), "") << isa::format(in);
+  }
+  expectRejected(with({Op::VDiv, 1, 2, 32, 0, 0}),
+                 "node (0,0) pc 0 `vdiv v1, v2, v32`: register field out of range");
+  expectRejected(with({Op::VSel, 32, 2, 3, 0, 0}),
+                 "node (0,0) pc 0 `vsel v32, v2, v3`: register field out of range");
+  expectRejected(with({Op::VRed, 1, 40, 0, 0, 0}),
+                 "node (0,0) pc 0 `vred v1, v40, #0`: register field out of range");
+  expectRejected(with({Op::VFunc, 1, 2, 0, 0, 14}),
+                 "node (0,0) pc 0 `vfunc v1, v2, #14`: unknown vector function 14");
+  expectRejected(with({Op::VFunc, 1, 2, 0, 0, -1}),
+                 "node (0,0) pc 0 `vfunc v1, v2, #-1`: unknown vector function -1");
+  expectRejected(with({Op::VCmp, 1, 2, 3, 0, 6}),
+                 "node (0,0) pc 0 `vcmp v1, v2, v3, #6`: unknown comparison "
+                 "predicate 6");
+  expectRejected(with({Op::VRed, 1, 2, 0, 0, 3}),
+                 "node (0,0) pc 0 `vred v1, v2, #3`: unknown reduction 3");
+}
+
+TEST(Verify, ConvertingDmaNeedsSourceSizedElements) {
+  auto withTypes = [](int64_t elem, int64_t st, int64_t dt) {
+    return [=](bin::Executable &e) {
+      isa::DmaDesc d = copy1d(isa::DmaMode::SramToSram, 4, 0, 3, 0);
+      d.elemBytes = elem;
+      d.srcType = st;
+      d.dstType = dt;
+      e.nodes[0].descs[0] = isa::encode(d);
+    };
+  };
+  bin::Executable ok = validExe();
+  withTypes(8, 7, 1)(ok); // INT64 -> FLOAT
+  EXPECT_EQ(bin::verify(ok), "");
+  bin::Executable raw = validExe();
+  withTypes(8, 1, 1)(raw); // equal types: a raw copy of any element size
+  EXPECT_EQ(bin::verify(raw), "");
+  expectRejected(withTypes(4, 7, 1),
+                 "node (0,0) pc 2 `dma [r30] -> [r31], d0`: DMA descriptor d0 "
+                 "converts from int64 but has 4-byte elements");
+  expectRejected(withTypes(4, 1, 10),
+                 "node (0,0) pc 2 `dma [r30] -> [r31], d0`: d0: DMA descriptor "
+                 "has an unsupported element type");
 }
 
 TEST(Verify, ControlFlow) {

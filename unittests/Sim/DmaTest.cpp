@@ -77,7 +77,7 @@ TEST(SimDma, RemoteTransferFollowsRouteAndSignalsDestination) {
   // The JSON form carries the same figures, links with their endpoints.
   std::string json = r.stats.toJson();
   for (const char *part :
-       {"\"nocBytes\": 1024", "\"nocMaxLinkBytes\": 1024",
+       {"\"noc_bytes\": 1024", "\"noc_max_link_bytes\": 1024",
         "{\"from\": 0, \"to\": 1, \"bytes\": 1024}",
         "{\"from\": 1, \"to\": 3, \"bytes\": 1024}",
         "\"node\": 3, \"row\": 1, \"col\": 1, \"cycles\": "})

@@ -19,6 +19,7 @@ struct CompileOptions {
   std::string target = "mesh-2x2"; ///< d1 | mesh-RxC
   std::string targetOverrides;     ///< key=value,... (see TargetModel)
   std::string dtype = "f32";       ///< f32 | bf16
+  std::string shapeInfo;           ///< INPUT:D1xD2x,... (see OnnxImporter.h)
 };
 
 /// Compiles `options.modelPath`. Returns false and fills `error` with the

@@ -23,8 +23,14 @@ namespace dojo {
 /// Imports the ONNX model at `path`. On failure, emits MLIR diagnostics on
 /// `ctx` (install a handler to see them) and returns a null module. The dnn,
 /// func and arith dialects are loaded into `ctx` as needed.
+///
+/// `shapeInfo` fixes dynamic input dims before shape inference, in
+/// onnx-mlir's --shapeInformation syntax: comma-separated `INPUT:D1xD2x...`
+/// entries where INPUT is the index among the non-initializer graph inputs
+/// or an input name, e.g. "0:1x3x8x112x112".
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &ctx,
-                                                 llvm::StringRef path);
+                                                 llvm::StringRef path,
+                                                 llvm::StringRef shapeInfo = "");
 
 /// Adds the dialects the importer produces (dnn, func, arith) to `registry`.
 void registerOnnxImporterDialects(mlir::DialectRegistry &registry);

@@ -61,9 +61,41 @@ struct Stats {
   std::string toJson() const;
 };
 
+/// One span of a timeline recorded with Options::trace. Times are cycles.
+struct TraceEvent {
+  enum class Kind : uint8_t {
+    Compute, ///< consecutive instructions of one ONNX node, without a gap
+    Wait,    ///< blocked on a semaphore or a barrier
+    Dma,     ///< a transfer from issue completion to arrival
+  };
+  Kind kind = Kind::Compute;
+  int node = 0;          ///< issuing / executing node id
+  int64_t begin = 0, end = 0;
+  int32_t name = -1;     ///< index into Executable::names, -1 = no debug name
+  bool barrier = false;  ///< Wait: at a barrier (else a semaphore wait)
+  int semaphore = -1;    ///< Wait on a semaphore: its index
+  int64_t bytes = 0;     ///< Dma: source bytes
+  int dstNode = -1;      ///< Dma: receiving node, -1 for HBM
+  bool fromHbm = false;  ///< Dma: the source is HBM
+  int hops = 0;          ///< Dma: mesh hops (0 for local and HBM transfers)
+};
+
+struct Trace {
+  std::vector<TraceEvent> events;
+  /// Chrome / Perfetto trace JSON ({"traceEvents": [...]}). One track per
+  /// node (pid 0, tid = node id) for compute and wait spans, DMA tracks at
+  /// tid 100000 + lane * numNodes + node (lane 0 first; a transfer that
+  /// overlaps earlier ones of its node takes the next free lane, so no track
+  /// holds overlapping spans). Timestamps are cycles shown as microseconds.
+  std::string toJson(const bin::Executable &exe) const;
+};
+
 struct Options {
   /// Stop with an error after this many instructions in total (0 = no cap).
   int64_t maxInstructions = 0;
+  /// When set, the run appends its timeline here (costs time and memory;
+  /// off by default).
+  Trace *trace = nullptr;
 };
 
 /// Runs the executable on `inputs` (matched to exe.inputs by position).

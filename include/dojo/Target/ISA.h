@@ -78,6 +78,16 @@ enum class Op : uint16_t {
   SemWait,  ///< wait until sem[a] >= imm, then sem[a] -= imm
   SemSignal,///< sem[a] += imm on this node
   Barrier,  ///< wait until every enabled, not-halted node reaches a barrier
+  // ---- vector unit, added for the full ONNX operator set ------------------
+  // Special functions run on the vector unit's special-function pipe and cost
+  // specialFunctionCycles; the others cost 1 like the vector ops above.
+  VDiv,     ///< v[a] = v[b] / v[c]                        (special function)
+  VPow,     ///< v[a] = pow(v[b], v[c])                    (special function)
+  VFunc,    ///< v[a] = f(v[b]), f = VFn(imm)              (special function)
+  VCmp,     ///< v[a] = (v[b] P v[c]) ? 1.0 : 0.0, P = CmpPred(imm)
+  VSel,     ///< v[a] = v[b] != 0 ? v[c] : v[a]
+  VRed,     ///< every lane of v[a] = R(v[b][0..VL)), R = RedKind(imm);
+            ///< cost log2(lanes)
   NumOps
 };
 
@@ -89,6 +99,16 @@ struct Insn {
   int64_t imm = 0;
 };
 static_assert(sizeof(Insn) == 16, "instructions are 16 bytes");
+
+/// Functions of VFunc. Round is round-half-to-even; Trunc rounds toward 0.
+enum class VFn : int64_t {
+  Exp = 0, Log, Sqrt, Rsqrt, Recip, Tanh, Erf, Sigmoid, Abs, Neg, Floor,
+  Ceil, Round, Trunc, NumFns
+};
+/// Predicates of VCmp (IEEE comparisons: NaN compares unequal).
+enum class CmpPred : int64_t { Eq = 0, Ne, Lt, Le, Gt, Ge, NumPreds };
+/// Reductions of VRed. Max/Min propagate NaN.
+enum class RedKind : int64_t { Sum = 0, Max, Min, NumKinds };
 
 /// Activation applied by MSt.
 enum class Act : int64_t { None = 0, Relu = 1 };
@@ -120,10 +140,19 @@ enum class DmaMode : int64_t {
 };
 
 /// Dma: an up-to-6-D strided copy of `elemBytes`-byte elements. Dimension 0
-/// is outermost. Strides are in bytes and may be zero on the source (to
-/// replicate) but not on the destination. On completion the semaphore `sem`
-/// of the destination node (of this node for HBM transfers) is incremented
-/// by one; `sem` = -1 signals nothing.
+/// is outermost. Strides are in bytes and may be zero or negative on the
+/// source (to replicate or reverse) but not zero on the destination. On
+/// completion the semaphore `sem` of the destination node (of this node for
+/// HBM transfers) is incremented by one; `sem` = -1 signals nothing.
+///
+/// When `srcType` != `dstType` (ONNX TensorProto data type codes: 1 FLOAT,
+/// 2 UINT8, 3 INT8, 4 UINT16, 5 INT16, 6 INT32, 7 INT64, 9 BOOL, 11 DOUBLE,
+/// 12 UINT32, 13 UINT64) the engine converts each element's value on the
+/// way ("convert" of the published D1 feature list): float to integer
+/// truncates toward zero (saturating at the type's range, NaN -> 0), to BOOL
+/// gives 1 for non-zero, integer to float rounds to nearest even. Source
+/// strides step over source elements of size(srcType), destination strides
+/// over size(dstType); `elemBytes` is size(srcType).
 struct DmaDesc {
   DmaMode mode = DmaMode::SramToSram;
   int64_t dstNode = -1;
@@ -134,6 +163,8 @@ struct DmaDesc {
   std::array<int64_t, kMaxDmaRank> shape{};
   std::array<int64_t, kMaxDmaRank> srcStrides{};
   std::array<int64_t, kMaxDmaRank> dstStrides{};
+  int64_t srcType = 1; ///< ONNX data type of source elements (1 = FLOAT)
+  int64_t dstType = 1; ///< ONNX data type of destination elements
   int64_t bytes() const {
     int64_t n = elemBytes;
     for (int i = 0; i < rank; ++i)

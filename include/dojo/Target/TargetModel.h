@@ -54,6 +54,8 @@ public:
   int hopLatency = 2;
   int injectLatency = 4;
   int ejectLatency = 4;
+  /// Cycles of one special-function vector op (vdiv, vpow, vfunc).
+  int specialFunctionCycles = 4;
   /// Cost of the core issuing one DMA descriptor, in cycles.
   int dmaIssueCycles = 4;
   /// Cycles from the last node arriving at a mesh barrier to its release.

@@ -8,11 +8,14 @@ purpose (garbage bytes, int64 tensors, dynamic dims, unsupported ops) to
 exercise the importer's error paths.
 """
 
+import os
 import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 OPSET = 13
 
@@ -135,26 +138,37 @@ def build(kind):
                  weights("fw", [10, 4]), weights("fb", [10])]
         return model(nodes, [f32("x", [1, 3, 8, 8])],
                      [f32("logits", [1, 10])], inits)
+    extra = build_issue3(kind)
+    if extra is not None:
+        return extra
     # --- invalid models ---
     if kind == "unsupported":
         nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu0"),
-                 helper.make_node("Softmax", ["r"], ["y"], name="probs", axis=1)]
+                 helper.make_node("Elu", ["r"], ["y"], name="probs")]
         return model(nodes, [f32("x", [2, 3])], [out("y", 2)])
     if kind == "unsupported_attr":
-        # value_ints is valid ONNX but not an attribute the importer reads.
-        node = helper.make_node("Constant", [], ["y"], name="ints", value_ints=[1, 2])
-        return model([node], [], [helper.make_tensor_value_info("y", TensorProto.INT64, [2])])
+        # value_strings is valid ONNX but not an attribute the importer reads.
+        node = helper.make_node("Constant", [], ["y"], name="strs", value_strings=["a"])
+        return model([node], [], [helper.make_tensor_value_info("y", TensorProto.STRING, [1])])
     if kind == "old_opset":
-        node = helper.make_node("Add", ["x", "x"], ["y"], name="add_v6")
-        return model([node], [f32("x", [2])], [out("y", 1)], opset=6)
-    if kind == "int64":
-        node = helper.make_node("Add", ["x", "x"], ["y"], name="add_int")
+        # Equal before opset 11 did not accept floats.
+        node = helper.make_node("Equal", ["x", "x"], ["y"], name="eq_v7")
         return model([node], [helper.make_tensor_value_info("x", TensorProto.INT64, [2])],
+                     [helper.make_tensor_value_info("y", TensorProto.BOOL, [2])], opset=7)
+    if kind == "int64":
+        # Integer adds are fine (dnn.binary); a Relu on int64 is not.
+        nodes = [helper.make_node("Add", ["x", "x"], ["s"], name="add_int"),
+                 helper.make_node("Relu", ["s"], ["y"], name="relu_int")]
+        return model(nodes, [helper.make_tensor_value_info("x", TensorProto.INT64, [2])],
                      [helper.make_tensor_value_info("y", TensorProto.INT64, [2])])
-    if kind == "int32_input_unused":
+    if kind == "f16":
+        node = helper.make_node("Add", ["x", "x"], ["y"], name="add_f16")
+        return model([node], [helper.make_tensor_value_info("x", TensorProto.FLOAT16, [2])],
+                     [helper.make_tensor_value_info("y", TensorProto.FLOAT16, [2])])
+    if kind == "f64_input_unused":
         node = helper.make_node("Relu", ["x"], ["y"], name="relu0")
         return model([node], [f32("x", [2]),
-                              helper.make_tensor_value_info("ids", TensorProto.INT32, [2])],
+                              helper.make_tensor_value_info("ids", TensorProto.DOUBLE, [2])],
                      [out("y", 1)])
     if kind == "dynamic":
         node = helper.make_node("Add", ["x", "y"], ["z"], name="add0")
@@ -169,10 +183,19 @@ def build(kind):
     raise SystemExit(f"make_model.py: unknown kind '{kind}'")
 
 
+from issue3_models import build_issue3, write_external  # noqa: E402
+
+
 def main():
     if len(sys.argv) != 3:
         raise SystemExit(__doc__)
     kind, out = sys.argv[1], sys.argv[2]
+    if kind in ("external_data", "external_data_offset"):
+        # onnx.save would re-check the file; write the proto directly.
+        m = write_external(out, kind == "external_data_offset")
+        with open(out, "wb") as f:
+            f.write(m.SerializeToString())
+        return
     if kind == "garbage":
         with open(out, "wb") as f:
             f.write(b"\xff\xff\xff\xff this is not a protobuf \x00\x01")

@@ -201,7 +201,9 @@ LogicalResult DmaOp::verify() {
 }
 
 LogicalResult KernelOp::verify() {
-  static const char *kinds[] = {"conv", "matmul", "eltwise", "avgpool"};
+  static const char *kinds[] = {"conv",    "matmul", "eltwise", "avgpool",
+                                "pool",    "reduce", "softmax", "layernorm",
+                                "lerp"};
   if (!llvm::is_contained(kinds, getKind()))
     return emitOpError() << "unknown kernel kind '" << getKind() << "'";
   if (getOperands().empty())

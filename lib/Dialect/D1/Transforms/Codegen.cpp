@@ -7,6 +7,7 @@
 // the final halt. A node halts after the last step it takes part in.
 //
 //===----------------------------------------------------------------------===//
+#include "Distributor.h"
 #include "ProgramBuilder.h"
 #include "mlir/IR/Builders.h"
 #include "dojo/Dialect/D1/Transforms/Passes.h"
@@ -99,6 +100,9 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
       auto load = cast<HbmLoadOp>(op);
       d = regionDesc(load, isa::DmaMode::HbmToSram);
       d.sem = kArrivalSem;
+      // Non-float model inputs are converted to FP32 on the way in.
+      d.srcType = int64_t(hbm[load.getTensor()].getDtype());
+      d.elemBytes = onnxDTypeBytes(d.srcType);
       src = hbm[load.getTensor()].getAddress() + load.getSrcOffset();
       dst = addressOf(load.getDst()) + load.getDstOffset();
     }
@@ -123,6 +127,16 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
       emitMatmulKernel(pb, kernel.getParams(), addrs, dt);
     else if (kind == "eltwise")
       emitEltwiseKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "pool")
+      emitPoolKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "reduce")
+      emitReduceKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "softmax")
+      emitSoftmaxKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "layernorm")
+      emitLayerNormKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "lerp")
+      emitLerpKernel(pb, kernel.getParams(), addrs);
     else
       emitAvgPoolKernel(pb, kernel.getParams(), addrs);
     pb.endDebug();
@@ -194,7 +208,8 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
         for (FillOp f : ns.fills) {
           pb.beginDebug(nameOf(f.getLoc()));
           emitFill(pb, addressOf(f.getBuffer()),
-                   f.getBuffer().getDefiningOp<BufferOp>().getSize());
+                   f.getBuffer().getDefiningOp<BufferOp>().getSize(),
+                   f.getValue().convertToFloat());
           pb.endDebug();
         }
         pb.emit(isa::Op::Barrier);
@@ -212,6 +227,7 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
           // the next step on); model outputs are awaited only at the end.
           bool spill = st->hasAttr("spill");
           d.sem = spill ? kSpillSem : kStoreSem;
+          d.dstType = int64_t(hbm[st.getTensor()].getDtype());
           pb.beginDebug(nameOf(st.getLoc()));
           int rs = pb.li(addressOf(st.getSrc()) + st.getSrcOffset());
           int rd = pb.li(hbm[st.getTensor()].getAddress() + st.getDstOffset());

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Distributor.h"
+#include "dojo/Sim/DType.h"
 #include "dojo/Dialect/D1/Transforms/Passes.h"
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -131,17 +132,33 @@ ElementsAttr Distributor::bakeConstant(DenseElementsAttr data,
   auto type = cast<ShapedType>(data.getType());
   SmallVector<int64_t, 6> opStrides = rowMajorStrides(type.getShape());
   std::vector<float> out(bytes / 4, 0.0f);
-  SmallVector<float> values;
+  // Every tensor is FP32 on the mesh: integer and bool constants convert.
+  SmallVector<float> converted;
+  Type elem = type.getElementType();
+  if (!elem.isF32()) {
+    if (llvm::isa<FloatType>(elem))
+      for (APFloat v : data.getValues<APFloat>())
+        converted.push_back(float(v.convertToDouble()));
+    else
+      for (APInt v : data.getValues<APInt>())
+        converted.push_back(elem.isInteger(1) ? float(v.getBoolValue())
+                                              : float(v.getSExtValue()));
+  }
   bool splat = data.isSplat();
-  float splatValue = splat ? data.getSplatValue<float>() : 0.0f;
+  float splatValue = 0.0f;
+  if (splat)
+    splatValue = converted.empty() ? data.getSplatValue<float>() : converted[0];
   ArrayRef<char> raw = data.getRawData();
-  const float *src = reinterpret_cast<const float *>(raw.data());
+  const float *src = converted.empty()
+                         ? reinterpret_cast<const float *>(raw.data())
+                         : converted.data();
   SmallVector<int64_t, 6> idx(view.size(), 0);
   while (true) {
     int64_t opOffset = 0, dst = dstBase;
     for (unsigned i = 0; i < view.size(); ++i) {
       if (view[i].opDim >= 0)
-        opOffset += (view[i].lo + idx[i]) * opStrides[view[i].opDim];
+        opOffset += (view[i].lo + idx[i] * view[i].step) *
+                    opStrides[view[i].opDim];
       dst += idx[i] * view[i].dstStride;
     }
     out[dst / 4] = splat ? splatValue : src[opOffset];
@@ -160,8 +177,12 @@ LogicalResult Distributor::gatherInto(Value operand, ArrayRef<ViewDim> view,
                                       BufferOp dst, int64_t dstBase, int step,
                                       Location loc) {
   auto it = dist.find(operand);
-  if (it == dist.end())
-    return emitError(loc) << "operand is not mapped to the mesh";
+  if (it == dist.end()) {
+    // A constant read by a data-movement op: give it a home first.
+    if (failed(mapConstant(operand, nodeOf(dst))))
+      return emitError(loc) << "operand is not mapped to the mesh";
+    it = dist.find(operand);
+  }
   for (const TensorBlock &block : it->second.blocks) {
     SmallVector<int64_t, 8> shape, src, dstStrides;
     int64_t srcOffset = block.base, dstOffset = dstBase;
@@ -173,17 +194,32 @@ LogicalResult Distributor::gatherInto(Value operand, ArrayRef<ViewDim> view,
         dstStrides.push_back(v.dstStride);
         continue;
       }
-      int64_t lo = std::max(v.lo, block.box.lo[v.opDim]);
-      int64_t hi = std::min(v.lo + v.extent, block.box.hi[v.opDim]);
-      if (hi <= lo) {
+      // View positions i in [0, extent) read operand index lo + i * step;
+      // keep those that fall inside this block.
+      int64_t blo = block.box.lo[v.opDim], bhi = block.box.hi[v.opDim];
+      int64_t first, last; // view positions, inclusive
+      if (v.step == 0) {
+        // The same operand index, replicated.
+        first = 0;
+        last = blo <= v.lo && v.lo < bhi ? v.extent - 1 : -1;
+      } else if (v.step > 0) {
+        first = blo > v.lo ? (blo - v.lo + v.step - 1) / v.step : 0;
+        last = bhi - 1 >= v.lo ? (bhi - 1 - v.lo) / v.step : -1;
+      } else {
+        int64_t s = -v.step;
+        first = v.lo > bhi - 1 ? (v.lo - (bhi - 1) + s - 1) / s : 0;
+        last = v.lo >= blo ? (v.lo - blo) / s : -1;
+      }
+      last = std::min(last, v.extent - 1);
+      if (last < first) {
         empty = true;
         break;
       }
-      shape.push_back(hi - lo);
-      src.push_back(block.strides[v.opDim]);
+      shape.push_back(last - first + 1);
+      src.push_back(block.strides[v.opDim] * v.step);
       dstStrides.push_back(v.dstStride);
-      srcOffset += (lo - block.box.lo[v.opDim]) * block.strides[v.opDim];
-      dstOffset += (lo - v.lo) * v.dstStride;
+      srcOffset += (v.lo + first * v.step - blo) * block.strides[v.opDim];
+      dstOffset += first * v.dstStride;
     }
     // Operand dimensions outside the view are read at index 0.
     for (unsigned d = 0; d < block.box.lo.size() && !empty; ++d) {
@@ -221,8 +257,9 @@ LogicalResult Distributor::gatherInto(Value operand, ArrayRef<ViewDim> view,
 
 FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
                                        int64_t dstBase, int64_t bytes,
-                                       int nodeId, int step, bool needsFill,
-                                       Location loc, StringRef role) {
+                                       int nodeId, int step,
+                                       std::optional<float> fill, Location loc,
+                                       StringRef role) {
   // Constants stay resident (baked into the SRAM image) unless d1-tile
   // chose to stream them from HBM.
   DenseElementsAttr constant;
@@ -258,11 +295,11 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
   // A zero-filled buffer is written before the step's barrier, while
   // transfers of the previous step may still read their sources: keep it
   // apart from buffers that die in the previous step.
-  int first = needsFill && step > 0 ? step - 1 : step;
+  int first = fill && step > 0 ? step - 1 : step;
   BufferOp buffer = newBuffer(nodeId, role, bytes, first, loc);
   use(buffer, step);
-  if (needsFill)
-    FillOp::create(builder, loc, buffer);
+  if (fill)
+    FillOp::create(builder, loc, buffer, builder.getF32FloatAttr(*fill));
   if (failed(gatherInto(operand, view, buffer, dstBase, step, loc)))
     return failure();
   return buffer;
@@ -282,6 +319,13 @@ TensorBlock Distributor::makeOutputBlock(Operation *op, const Box &box, int node
     for (unsigned d = 0; d < rank; ++d)
       perm.push_back(d);
   }
+  return makeOutputBlock(op, box, nodeId, step, ArrayRef<unsigned>(perm));
+}
+
+TensorBlock Distributor::makeOutputBlock(Operation *op, const Box &box,
+                                         int nodeId, int step,
+                                         ArrayRef<unsigned> perm) {
+  unsigned rank = box.lo.size();
   TensorBlock block;
   block.box = box;
   block.step = step;
@@ -295,10 +339,34 @@ TensorBlock Distributor::makeOutputBlock(Operation *op, const Box &box, int node
   return block;
 }
 
+int64_t dojo::d1::onnxDType(Type type) {
+  if (type.isF32())
+    return 1;
+  if (type.isF64())
+    return 11;
+  if (auto i = dyn_cast<IntegerType>(type)) {
+    bool u = i.isUnsigned();
+    switch (i.getWidth()) {
+    case 1: return 9;
+    case 8: return u ? 2 : 3;
+    case 16: return u ? 4 : 5;
+    case 32: return u ? 12 : 6;
+    case 64: return u ? 13 : 7;
+    default: break;
+    }
+  }
+  return 0;
+}
+
+int64_t dojo::d1::onnxDTypeBytes(int64_t dtype) {
+  return sim::onnxDTypeBytes(int(dtype));
+}
+
 HbmTensorOp Distributor::newHbmTensor(StringRef kind, unsigned index,
                                       StringRef name, ArrayRef<int64_t> shape,
-                                      Location loc, ElementsAttr init) {
-  int64_t bytes = 4;
+                                      Location loc, ElementsAttr init,
+                                      int64_t dtype) {
+  int64_t bytes = onnxDTypeBytes(dtype);
   for (int64_t s : shape)
     bytes *= s;
   OpBuilder::InsertionGuard guard(builder);
@@ -309,9 +377,59 @@ HbmTensorOp Distributor::newHbmTensor(StringRef kind, unsigned index,
       builder, loc, builder.getStringAttr((kind + Twine(index)).str()),
       builder.getStringAttr(kind), builder.getI64IntegerAttr(index),
       builder.getStringAttr(name), builder.getDenseI64ArrayAttr(shape),
-      builder.getI64IntegerAttr(hbmTop), init);
+      builder.getI64IntegerAttr(hbmTop), init, builder.getI64IntegerAttr(dtype));
   hbmTop += (bytes + 63) / 64 * 64;
   return op;
+}
+
+int Distributor::nodeOf(BufferOp buffer) {
+  NodeOp n = getBufferNode(buffer);
+  return target.nodeId({int(n.getRow()), int(n.getCol())});
+}
+
+LogicalResult Distributor::mapConstant(Value value, int nodeId) {
+  auto c = value.getDefiningOp<arith::ConstantOp>();
+  if (!c)
+    return failure();
+  if (mapStreamedConstant(value))
+    return success();
+  auto data = dyn_cast<DenseElementsAttr>(c.getValue());
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!data || !type)
+    return failure();
+  // Small constants live whole in the SRAM of the first node that needs
+  // them (other nodes fetch from there); large ones stay in HBM.
+  int64_t bytes = 4 * type.getNumElements();
+  SmallVector<ViewDim, 6> view;
+  SmallVector<int64_t, 6> rm = rowMajorStrides(type.getShape());
+  for (unsigned d = 0; d < rm.size(); ++d)
+    view.push_back({int(d), 0, type.getShape()[d], 4 * rm[d]});
+  DenseElementsAttr f32 = data;
+  if (!type.getElementType().isF32()) {
+    // Integer and bool constants become FP32 like every tensor on the mesh.
+    SmallVector<float> values;
+    for (APInt v : data.getValues<APInt>())
+      values.push_back(type.getElementType().isInteger(1)
+                           ? float(v.getBoolValue())
+                           : float(v.getSExtValue()));
+    f32 = DenseElementsAttr::get(
+        RankedTensorType::get(type.getShape(), builder.getF32Type()),
+        ArrayRef<float>(values));
+  }
+  TensorBlock block;
+  block.box = Box::full(type.getShape());
+  if (bytes > target.usableSramBytes() / 8) {
+    block.hbm = newHbmTensor("constant", streamedCount++, opName(c),
+                             type.getShape(), c.getLoc(), f32);
+  } else {
+    block.buffer = newBuffer(nodeId, opName(c) + "_const", bytes, 0, c.getLoc(),
+                             bakeConstant(f32, view, 0, bytes));
+  }
+  for (int64_t s : rm)
+    block.strides.push_back(4 * s);
+  dist[value].shape.assign(type.getShape().begin(), type.getShape().end());
+  dist[value].blocks.push_back(block);
+  return success();
 }
 
 bool Distributor::mapStreamedConstant(Value value) {
@@ -336,6 +454,43 @@ bool Distributor::mapStreamedConstant(Value value) {
   return true;
 }
 
+LogicalResult Distributor::copyToMesh(Value value, Location loc) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (!dist.count(value) && failed(mapConstant(value, order.front())))
+    return emitError(loc) << "output is neither computed nor a constant";
+  SmallVector<int64_t, 6> shape(type.getShape().begin(), type.getShape().end());
+  // Split the leading dimension over the nodes; the rest stays whole.
+  SmallVector<int64_t, 6> units(shape.size(), 1), split(shape.size(), 1);
+  if (!shape.empty())
+    split[0] = std::min<int64_t>(shape[0], int64_t(order.size()));
+  std::vector<Box> blocks = enumerateBlocks(shape, units, split);
+  StepOp step = newStep(loc);
+  builder.setInsertionPointToEnd(&step.getBody().front());
+  DistTensor copy;
+  copy.shape = shape;
+  for (auto [i, box] : llvm::enumerate(blocks)) {
+    int nodeId = order[i % order.size()];
+    TensorBlock out;
+    out.box = box;
+    out.step = int(step.getIndex());
+    out.strides.assign(shape.size(), 0);
+    int64_t stride = 4;
+    for (int d = int(shape.size()) - 1; d >= 0; --d) {
+      out.strides[d] = stride;
+      stride *= box.extent(d);
+    }
+    out.buffer = newBuffer(nodeId, "copy", stride, out.step, loc);
+    SmallVector<ViewDim, 6> view;
+    for (unsigned d = 0; d < shape.size(); ++d)
+      view.push_back({int(d), box.lo[d], box.extent(d), out.strides[d]});
+    if (failed(gatherInto(value, view, out.buffer, 0, out.step, loc)))
+      return failure();
+    copy.blocks.push_back(out);
+  }
+  dist[value] = copy;
+  return success();
+}
+
 LogicalResult Distributor::run(Operation *funcOp) {
   auto func = cast<func::FuncOp>(funcOp);
   builder.setInsertionPointToEnd(module.getBody());
@@ -346,18 +501,21 @@ LogicalResult Distributor::run(Operation *funcOp) {
 
   for (auto [i, arg] : llvm::enumerate(func.getArguments())) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+    int64_t dtype = type ? onnxDType(type.getElementType()) : 0;
+    if (!type || !type.hasStaticShape() || !dtype)
       return func.emitError() << "input " << i
-                              << " must be a static f32 tensor";
+                              << " must be a static tensor of a supported "
+                                 "element type";
     std::string name = (Twine("input") + Twine(i)).str();
     if (auto n = func.getArgAttrOfType<StringAttr>(i, "dnn.name"))
       name = n.str();
-    HbmTensorOp hbm = newHbmTensor("input", i, name, type.getShape(), arg.getLoc());
+    HbmTensorOp hbm = newHbmTensor("input", i, name, type.getShape(),
+                                   arg.getLoc(), ElementsAttr(), dtype);
     TensorBlock block;
     block.box = Box::full(type.getShape());
     block.hbm = hbm;
     for (int64_t s : rowMajorStrides(type.getShape()))
-      block.strides.push_back(4 * s);
+      block.strides.push_back(onnxDTypeBytes(dtype) * s);
     dist[arg].shape.assign(type.getShape().begin(), type.getShape().end());
     dist[arg].blocks.push_back(block);
   }
@@ -370,20 +528,31 @@ LogicalResult Distributor::run(Operation *funcOp) {
   }
 
   auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+  // An output that is a model input or a constant (Identity, Dropout, a
+  // one-input Max, ...) still has to be written by the program: copy it
+  // through the mesh first.
+  for (Value v : ret.getOperands()) {
+    auto it = dist.find(v);
+    bool inSram = it != dist.end() &&
+                  llvm::all_of(it->second.blocks,
+                               [](const TensorBlock &b) { return bool(b.buffer); });
+    if (!inSram && failed(copyToMesh(v, ret.getLoc())))
+      return failure();
+  }
   int lastStep = std::max<int>(0, int(steps.size()) - 1);
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto type = cast<RankedTensorType>(v.getType());
     auto it = dist.find(v);
-    if (it == dist.end() || llvm::any_of(it->second.blocks, [](const TensorBlock &b) {
-          return !b.buffer;
-        }))
-      return func.emitError() << "output " << i
-                              << " is a constant or a model input; only "
-                                 "computed outputs are supported";
     std::string name = (Twine("output") + Twine(i)).str();
     if (auto n = func.getResultAttrOfType<StringAttr>(i, "dnn.name"))
       name = n.str();
-    HbmTensorOp hbm = newHbmTensor("output", i, name, type.getShape(), ret.getLoc());
+    int64_t dtype = onnxDType(type.getElementType());
+    if (!dtype)
+      return func.emitError() << "output " << i
+                              << " has an unsupported element type";
+    HbmTensorOp hbm = newHbmTensor("output", i, name, type.getShape(),
+                                   ret.getLoc(), ElementsAttr(), dtype);
+    int64_t elem = onnxDTypeBytes(dtype);
     SmallVector<int64_t, 6> rm = rowMajorStrides(type.getShape());
     for (const TensorBlock &block : it->second.blocks) {
       SmallVector<int64_t, 8> shape, src, dst;
@@ -391,8 +560,8 @@ LogicalResult Distributor::run(Operation *funcOp) {
       for (unsigned d = 0; d < block.box.lo.size(); ++d) {
         shape.push_back(block.box.extent(d));
         src.push_back(block.strides[d]);
-        dst.push_back(4 * rm[d]);
-        dstOffset += 4 * rm[d] * block.box.lo[d];
+        dst.push_back(elem * rm[d]);
+        dstOffset += elem * rm[d] * block.box.lo[d];
       }
       simplifyTransfer(shape, src, dst);
       builder.setInsertionPointToEnd(&steps[block.step].getBody().front());

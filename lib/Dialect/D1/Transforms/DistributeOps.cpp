@@ -15,16 +15,19 @@ using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
 
-/// Left-pads a per-spatial-dimension list to three entries.
-static SmallVector<int64_t, 3> to3(ArrayRef<int64_t> v, int64_t fill) {
-  SmallVector<int64_t, 3> r(3 - v.size(), fill);
-  r.append(v.begin(), v.end());
-  return r;
-}
 
 LogicalResult Distributor::lowerLayer(Operation *op) {
   if (llvm::isa<dnn::ReshapeOp>(op) && succeeded(lowerReshapeView(op)))
     return success();
+  if (isIdentityCast(op)) {
+    // FP32 carries every element type on the mesh: no data changes.
+    auto it = dist.find(op->getOperand(0));
+    if (it == dist.end())
+      return op->emitError("operand is not mapped to the mesh");
+    DistTensor copy = it->second;
+    dist[op->getResult(0)] = copy;
+    return success();
+  }
   std::optional<OpGeometry> g = getOpGeometry(op);
   if (!g)
     return op->emitError() << "'" << op->getName()
@@ -53,11 +56,22 @@ LogicalResult Distributor::lowerLayer(Operation *op) {
 FailureOr<TensorBlock> Distributor::lowerBlock(Operation *op, const Box &box,
                                          int nodeId, int step) {
   return llvm::TypeSwitch<Operation *, FailureOr<TensorBlock>>(op)
-      .Case<dnn::ConvOp>([&](auto) { return lowerConv(op, box, nodeId, step); })
+      .Case<dnn::ConvOp, dnn::ConvTransposeOp>(
+          [&](auto) { return lowerConv(op, box, nodeId, step); })
       .Case<dnn::GemmOp, dnn::MatMulOp>(
           [&](auto) { return lowerMatmul(op, box, nodeId, step); })
-      .Case<dnn::AddOp, dnn::ReluOp>(
+      .Case<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp, dnn::WhereOp,
+            dnn::CastOp>(
           [&](auto) { return lowerEltwise(op, box, nodeId, step); })
+      .Case<dnn::BroadcastOp, dnn::TransposeOp, dnn::ConcatOp, dnn::SliceOp,
+            dnn::PadOp, dnn::GatherOp>(
+          [&](auto) { return lowerMove(op, box, nodeId, step); })
+      .Case<dnn::ResizeOp>(
+          [&](auto) { return lowerResize(op, box, nodeId, step); })
+      .Case<dnn::PoolOp>(
+          [&](auto) { return lowerPool(op, box, nodeId, step); })
+      .Case<dnn::ReduceOp, dnn::SoftmaxOp, dnn::LayerNormOp>(
+          [&](auto) { return lowerRows(op, box, nodeId, step); })
       .Case<dnn::GlobalAvgPoolOp>(
           [&](auto) { return lowerAvgPool(op, box, nodeId, step); })
       .Case<dnn::ReshapeOp>(
@@ -69,11 +83,37 @@ FailureOr<TensorBlock> Distributor::lowerBlock(Operation *op, const Box &box,
 
 FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                                         int nodeId, int step) {
-  auto conv = cast<dnn::ConvOp>(op);
-  auto x = shapeOf(conv.getInput());
-  auto w = shapeOf(conv.getWeight());
-  unsigned spatial = x.size() - 2;
-  int64_t group = conv.getGroup();
+  // A transposed convolution is a convolution (stride 1, flipped and
+  // transposed weights) over its input dilated by the stride: the staging
+  // gather scatters input elements `stride` apart into a zeroed window.
+  auto convT = dyn_cast<dnn::ConvTransposeOp>(op);
+  Value input = op->getOperand(0), weight = op->getOperand(1);
+  Value biasValue = convT ? convT.getBias() : cast<dnn::ConvOp>(op).getBias();
+  int64_t group = convT ? convT.getGroup() : cast<dnn::ConvOp>(op).getGroup();
+  StringRef act = convT ? StringRef("none") : cast<dnn::ConvOp>(op).getAct();
+  auto realX = shapeOf(input);
+  auto realW = shapeOf(weight);
+  unsigned spatial = realX.size() - 2;
+  SmallVector<int64_t, 5> x(realX.begin(), realX.end());
+  SmallVector<int64_t, 5> w(realW.begin(), realW.end());
+  SmallVector<int64_t, 3> strides, pads, dil, inDil(spatial, 1);
+  if (convT) {
+    w[0] = realW[1] * group;
+    w[1] = realW[0] / group;
+    for (unsigned i = 0; i < spatial; ++i) {
+      int64_t s = convT.getStrides()[i], d = convT.getDilations()[i];
+      inDil[i] = s;
+      x[2 + i] = (realX[2 + i] - 1) * s + 1;
+      strides.push_back(1);
+      dil.push_back(d);
+      pads.push_back(d * (realW[2 + i] - 1) - convT.getPads()[i]);
+    }
+  } else {
+    auto conv = cast<dnn::ConvOp>(op);
+    strides.assign(conv.getStrides().begin(), conv.getStrides().end());
+    dil.assign(conv.getDilations().begin(), conv.getDilations().end());
+    pads.assign(conv.getPads().begin(), conv.getPads().begin() + spatial);
+  }
   int64_t cout = w[0], cinG = w[1], coPerGroup = cout / group;
   int64_t g0 = box.lo[1] / coPerGroup, g1 = (box.hi[1] - 1) / coPerGroup;
   int64_t groups = g1 - g0 + 1;
@@ -82,9 +122,6 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   int64_t coInGroup = box.lo[1] - g0 * coPerGroup;
   int64_t ci = groups * cinG;
   int64_t np = box.extent(0);
-  auto strides = conv.getStrides();
-  auto dil = conv.getDilations();
-  auto pads = conv.getPads();
 
   // Input window of this block, channels-last: [n][spatial...][ci].
   SmallVector<int64_t, 3> win, outExt;
@@ -104,10 +141,14 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     int64_t start = box.lo[2 + i] * strides[i] - pads[i];
     int64_t lo = std::max<int64_t>(0, start);
     int64_t hi = std::min<int64_t>(x[2 + i], start + win[i]);
-    padded |= lo != start || hi != start + win[i];
-    allPadding |= hi <= lo;
-    dstBase += (lo - start) * winStride[i];
-    view.push_back({int(2 + i), lo, std::max<int64_t>(0, hi - lo), winStride[i]});
+    // Real input elements sit every inDil positions of the (virtual) input.
+    int64_t s = inDil[i];
+    int64_t r0 = (lo + s - 1) / s, r1 = hi > 0 ? (hi - 1) / s : -1;
+    padded |= lo != start || hi != start + win[i] || s > 1;
+    allPadding |= r1 < r0;
+    dstBase += (r0 * s - start) * winStride[i];
+    view.push_back({int(2 + i), r0, std::max<int64_t>(0, r1 - r0 + 1),
+                    winStride[i] * s});
   }
   view.push_back({1, g0 * cinG, ci, 4});
   Location loc = op->getLoc();
@@ -115,26 +156,27 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   if (allPadding) {
     // Every tap reads padding: a zero buffer, no transfers.
     BufferOp b = newBuffer(nodeId, "pad", inBytes, step > 0 ? step - 1 : step, loc);
-    FillOp::create(builder, loc, b);
+    FillOp::create(builder, loc, b, builder.getF32FloatAttr(0.0f));
     in = b;
   } else {
-    in = stage(conv.getInput(), view, dstBase, inBytes, nodeId, step, padded,
-               loc, opName(op) + "_in");
+    in = stage(input, view, dstBase, inBytes, nodeId, step,
+               padded ? std::optional<float>(0.0f) : std::nullopt, loc,
+               opName(op) + "_in");
   }
   if (failed(in))
     return failure();
 
   // Weights, as [group][kd][kh][co][kw][ci] so that the kw taps of one output
   // channel are contiguous and can be merged into one matrix instruction.
-  auto wConst = conv.getWeight().getDefiningOp<arith::ConstantOp>();
+  auto wConst = weight.getDefiningOp<arith::ConstantOp>();
   auto wData = wConst ? dyn_cast<DenseElementsAttr>(wConst.getValue())
                       : DenseElementsAttr();
-  SmallVector<int64_t, 3> k3 = to3(w.drop_front(2), 1);
+  SmallVector<int64_t, 3> k3 = padTo3(ArrayRef<int64_t>(w).drop_front(2), 1);
   int64_t kvol = product(k3);
   int64_t wBytes = groups * kvol * cgp * cinG * 4;
-  SmallVector<int64_t, 6> wStrides = rowMajorStrides(w);
+  SmallVector<int64_t, 6> wStrides = rowMajorStrides(realW);
   BufferOp wBuf;
-  if (!wData || mapStreamedConstant(conv.getWeight())) {
+  if (!wData || mapStreamedConstant(weight)) {
     // Weights computed at run time (or fed as a model input) are gathered
     // like activations, one group at a time because the layout splits the
     // output-channel dimension into group and channel-in-group.
@@ -142,16 +184,26 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     int64_t wCo = k3[2] * cinG * 4, wKh = cgp * wCo, wKd = k3[1] * wKh;
     int64_t tapStride[3] = {wKd, wKh, cinG * 4};
     for (int64_t g = 0; g < groups; ++g) {
+      // Conv weights are W[co][ci][k]; transposed-conv weights are
+      // W[ci][co in group][k] read with every tap reversed.
       SmallVector<ViewDim, 5> view;
+      int coDim = convT ? 1 : 0, ciDim = convT ? 0 : 1;
+      int64_t coLo = convT ? coInGroup : (g0 + g) * coPerGroup + coInGroup;
+      int64_t ciLo = convT ? (g0 + g) * cinG : 0;
+      auto tap = [&](unsigned i, int64_t stride) {
+        int64_t k = realW[2 + i];
+        return convT ? ViewDim{int(2 + i), k - 1, k, stride, -1}
+                     : ViewDim{int(2 + i), 0, k, stride};
+      };
       unsigned firstTap = 3 - spatial;
       for (unsigned i = 0; i < spatial; ++i)
         if (firstTap + i < 2)
-          view.push_back({int(2 + i), 0, w[2 + i], tapStride[firstTap + i]});
-      view.push_back({0, (g0 + g) * coPerGroup + coInGroup, cgp, wCo});
+          view.push_back(tap(i, tapStride[firstTap + i]));
+      view.push_back({coDim, coLo, cgp, wCo});
       if (spatial >= 1)
-        view.push_back({int(1 + spatial), 0, w[1 + spatial], cinG * 4});
-      view.push_back({1, 0, cinG, 4});
-      if (failed(gatherInto(conv.getWeight(), view, wBuf, g * kvol * cgp * cinG * 4,
+        view.push_back(tap(spatial - 1, cinG * 4));
+      view.push_back({ciDim, ciLo, cinG, 4});
+      if (failed(gatherInto(weight, view, wBuf, g * kvol * cgp * cinG * 4,
                             step, loc)))
         return failure();
     }
@@ -159,7 +211,7 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     // Constant weights are baked into the node's SRAM image, once per node.
     std::string key;
     llvm::raw_string_ostream(key)
-        << "w/" << conv.getWeight().getAsOpaquePointer() << "/" << nodeId
+        << "w/" << weight.getAsOpaquePointer() << "/" << nodeId
         << "/" << g0 << "/" << groups << "/" << coInGroup << "/" << cgp;
     if (auto it = constantCache.find(key); it != constantCache.end()) {
       wBuf = it->second;
@@ -176,9 +228,18 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                 for (int64_t i = 0; i < cinG; ++i) {
                   int64_t co = (g0 + g) * coPerGroup + coInGroup + c;
                   int64_t kidx[3] = {kd, kh, kw};
-                  int64_t off = co * wStrides[0] + i * wStrides[1];
-                  for (unsigned s = 0; s < w.size() - 2; ++s)
-                    off += kidx[s + kOff] * wStrides[2 + s];
+                  int64_t off;
+                  if (convT) {
+                    // W[g * Cin_g + ci][co % Cout_g][K - 1 - k]
+                    off = ((g0 + g) * cinG + i) * wStrides[0] +
+                          (co % coPerGroup) * wStrides[1];
+                    for (unsigned s = 0; s < spatial; ++s)
+                      off += (realW[2 + s] - 1 - kidx[s + kOff]) * wStrides[2 + s];
+                  } else {
+                    off = co * wStrides[0] + i * wStrides[1];
+                    for (unsigned s = 0; s < spatial; ++s)
+                      off += kidx[s + kOff] * wStrides[2 + s];
+                  }
                   data[pos++] = all[off];
                 }
       auto type =
@@ -191,11 +252,11 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   use(wBuf, step);
 
   SmallVector<Value, 4> operands = {*in, wBuf};
-  bool hasBias = bool(conv.getBias());
+  bool hasBias = bool(biasValue);
   if (hasBias) {
     ViewDim bv{0, box.lo[1], cp, 4};
-    FailureOr<BufferOp> bias = stage(conv.getBias(), bv, 0, cp * 4, nodeId,
-                                     step, false, loc, opName(op) + "_b");
+    FailureOr<BufferOp> bias = stage(biasValue, bv, 0, cp * 4, nodeId,
+                                     step, std::nullopt, loc, opName(op) + "_b");
     if (failed(bias))
       return failure();
     operands.push_back(*bias);
@@ -211,13 +272,13 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   params.append("ci", builder.getI64IntegerAttr(ci));
   params.append("cg", builder.getI64IntegerAttr(cgp));
   params.append("cp", builder.getI64IntegerAttr(cp));
-  params.append("out", arr(to3(outExt, 1)));
-  params.append("win", arr(to3(win, 1)));
+  params.append("out", arr(padTo3(outExt, 1)));
+  params.append("win", arr(padTo3(win, 1)));
   params.append("kernel", arr(k3));
-  params.append("strides", arr(to3(strides, 1)));
-  params.append("dilations", arr(to3(dil, 1)));
+  params.append("strides", arr(padTo3(strides, 1)));
+  params.append("dilations", arr(padTo3(dil, 1)));
   params.append("bias", builder.getBoolAttr(hasBias));
-  params.append("act", builder.getStringAttr(conv.getAct()));
+  params.append("act", builder.getStringAttr(act));
   KernelOp::create(builder, loc, builder.getStringAttr("conv"), operands,
                    params.getDictionary(builder.getContext()));
   return out;
@@ -280,11 +341,11 @@ FailureOr<TensorBlock> Distributor::lowerMatmul(Operation *op, const Box &box,
   bView.push_back({transB ? rb - 1 : rb - 2, 0, k, np * 4});
   bView.push_back({transB ? rb - 2 : rb - 1, box.lo[r - 1], np, 4});
   FailureOr<BufferOp> aBuf = stage(a, aView, 0, batch * mp * k * 4, nodeId,
-                                   step, false, loc, opName(op) + "_a");
+                                   step, std::nullopt, loc, opName(op) + "_a");
   if (failed(aBuf))
     return failure();
   FailureOr<BufferOp> bBuf = stage(b, bView, 0, batch * k * np * 4, nodeId,
-                                   step, false, loc, opName(op) + "_b");
+                                   step, std::nullopt, loc, opName(op) + "_b");
   if (failed(bBuf))
     return failure();
   SmallVector<Value, 4> operands = {*aBuf, *bBuf};
@@ -302,7 +363,7 @@ FailureOr<TensorBlock> Distributor::lowerMatmul(Operation *op, const Box &box,
         cView.push_back({opDim, lo, ext, stride});
     }
     FailureOr<BufferOp> cBuf = stage(c, cView, 0, mp * np * 4, nodeId, step,
-                                     false, loc, opName(op) + "_c");
+                                     std::nullopt, loc, opName(op) + "_c");
     if (failed(cBuf))
       return failure();
     operands.push_back(*cBuf);
@@ -323,47 +384,72 @@ FailureOr<TensorBlock> Distributor::lowerMatmul(Operation *op, const Box &box,
   return result;
 }
 
-FailureOr<TensorBlock> Distributor::lowerEltwise(Operation *op, const Box &box,
-                                           int nodeId, int step) {
-  TensorBlock result = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/true);
-  auto out = shapeOf(op->getResult(0));
-  unsigned r = out.size();
+SmallVector<ViewDim, 6> Distributor::broadcastView(ArrayRef<int64_t> shape,
+                                                  ArrayRef<int64_t> outShape,
+                                                  const TensorBlock &out) {
+  unsigned r = outShape.size();
   // Walk dimensions in the output's memory order so transfers merge.
   SmallVector<unsigned, 6> dims;
   for (unsigned d = 0; d < r; ++d)
     dims.push_back(d);
   llvm::stable_sort(dims, [&](unsigned x, unsigned y) {
-    return result.strides[x] > result.strides[y];
+    return out.strides[x] > out.strides[y];
   });
+  int offset = int(r) - int(shape.size());
+  SmallVector<ViewDim, 6> view;
+  for (unsigned d : dims) {
+    int opDim = int(d) - offset;
+    if (opDim < 0 || (shape[opDim] == 1 && outShape[d] != 1))
+      view.push_back({-1, 0, out.box.extent(d), out.strides[d]});
+    else
+      view.push_back({opDim, out.box.lo[d], out.box.extent(d), out.strides[d]});
+  }
+  return view;
+}
+
+FailureOr<TensorBlock> Distributor::lowerEltwise(Operation *op, const Box &box,
+                                                 int nodeId, int step) {
+  TensorBlock result =
+      makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/true);
+  auto out = shapeOf(op->getResult(0));
   SmallVector<Value, 3> operands;
   for (Value v : op->getOperands()) {
-    auto shape = shapeOf(v);
-    int offset = int(r) - int(shape.size());
-    SmallVector<ViewDim, 6> view;
-    for (unsigned d : dims) {
-      int opDim = int(d) - offset;
-      if (opDim < 0 || (shape[opDim] == 1 && out[d] != 1))
-        view.push_back({-1, 0, box.extent(d), result.strides[d]});
-      else
-        view.push_back({opDim, box.lo[d], box.extent(d), result.strides[d]});
-    }
     FailureOr<BufferOp> staged =
-        stage(v, view, 0, box.numElements() * 4, nodeId, step, false,
-              op->getLoc(), opName(op) + "_x");
+        stage(v, broadcastView(shapeOf(v), out, result), 0,
+              box.numElements() * 4, nodeId, step, std::nullopt, op->getLoc(),
+              opName(op) + "_x");
     if (failed(staged))
       return failure();
     operands.push_back(*staged);
   }
   operands.push_back(result.buffer);
-  StringRef act = "none", kind = "relu";
+  // The elementwise function, as the code generator names it.
+  std::string kind = "relu";
+  StringRef act = "none";
+  float alpha = 0.0f, beta = 0.0f;
   if (auto add = dyn_cast<dnn::AddOp>(op)) {
     act = add.getAct();
     kind = "add";
+  } else if (auto un = dyn_cast<dnn::UnaryOp>(op)) {
+    kind = un.getFn().str();
+    alpha = un.getAlpha().convertToFloat();
+    beta = un.getBeta().convertToFloat();
+  } else if (auto bin = dyn_cast<dnn::BinaryOp>(op)) {
+    kind = bin.getFn().str();
+  } else if (llvm::isa<dnn::WhereOp>(op)) {
+    kind = "where";
+  } else if (auto cast = dyn_cast<dnn::CastOp>(op)) {
+    // Every tensor is FP32 on the mesh; a cast only changes values when it
+    // truncates to an integer type or tests for non-zero (bool).
+    Type to = cast.getType().getElementType();
+    kind = to.isInteger(1) ? "nonzero" : "trunc";
   }
   NamedAttrList params;
   params.append("count", builder.getI64IntegerAttr(box.numElements()));
   params.append("op", builder.getStringAttr(kind));
   params.append("act", builder.getStringAttr(act));
+  params.append("alpha", builder.getF32FloatAttr(alpha));
+  params.append("beta", builder.getF32FloatAttr(beta));
   KernelOp::create(builder, op->getLoc(), builder.getStringAttr("eltwise"),
                    operands, params.getDictionary(builder.getContext()));
   return result;
@@ -387,7 +473,7 @@ FailureOr<TensorBlock> Distributor::lowerAvgPool(Operation *op, const Box &box,
   view.push_back({1, box.lo[1], cp, 4});
   FailureOr<BufferOp> staged =
       stage(pool.getInput(), view, 0, np * positions * cp * 4, nodeId, step,
-            false, op->getLoc(), opName(op) + "_x");
+            std::nullopt, op->getLoc(), opName(op) + "_x");
   if (failed(staged))
     return failure();
   TensorBlock result = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/true);

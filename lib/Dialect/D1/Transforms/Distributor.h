@@ -37,14 +37,16 @@ struct DistTensor {
 };
 
 /// One dimension of a gather, in destination order. `opDim` is the operand
-/// dimension it walks (from `lo`, `extent` elements), or -1 to replicate the
-/// same data `extent` times (broadcast). Operand dimensions that no view
-/// dimension walks are read at index 0 (they have size 1).
+/// dimension it walks (`extent` elements at indices lo, lo + step, ...), or
+/// -1 to replicate the same data `extent` times (broadcast). Operand
+/// dimensions that no view dimension walks are read at index 0 (they have
+/// size 1).
 struct ViewDim {
   int opDim;
   int64_t lo;
   int64_t extent;
   int64_t dstStride; ///< bytes
+  int64_t step = 1;  ///< may be negative (reversal) but not zero
 };
 
 class Distributor {
@@ -67,11 +69,11 @@ private:
   /// Stages `operand` viewed through `view` into a fresh buffer of `bytes` on
   /// `node` for step `step`: constants become initialized buffers (shared
   /// between blocks that need the same data), other values transfers.
-  /// `needsFill` zeroes it first (convolution padding).
+  /// `fill` sets the buffer to that value first (padding).
   mlir::FailureOr<BufferOp> stage(mlir::Value operand,
                                   llvm::ArrayRef<ViewDim> view, int64_t dstBase,
                                   int64_t bytes, int node, int step,
-                                  bool needsFill, mlir::Location loc,
+                                  std::optional<float> fill, mlir::Location loc,
                                   llvm::StringRef role);
   /// Emits the transfers copying `operand` (through `view`) into `dst`.
   mlir::LogicalResult gatherInto(mlir::Value operand,
@@ -85,11 +87,18 @@ private:
   // ---- layers --------------------------------------------------------------
   HbmTensorOp newHbmTensor(llvm::StringRef kind, unsigned index,
                            llvm::StringRef name, llvm::ArrayRef<int64_t> shape,
-                           mlir::Location loc,
-                           mlir::ElementsAttr init = {});
+                           mlir::Location loc, mlir::ElementsAttr init = {},
+                           int64_t dtype = 1);
   /// Maps a constant marked for streaming to an HBM-resident tensor (once).
   /// Returns false if `value` is not such a constant.
   bool mapStreamedConstant(mlir::Value value);
+  /// Gives a constant a home as a distributed tensor (SRAM of `node` when
+  /// small, HBM otherwise), so data-movement ops can gather from it.
+  mlir::LogicalResult mapConstant(mlir::Value value, int node);
+  int nodeOf(BufferOp buffer);
+  /// Copies a model input or constant into SRAM blocks (a step of its own),
+  /// so it can be stored as a model output.
+  mlir::LogicalResult copyToMesh(mlir::Value value, mlir::Location loc);
 
   mlir::LogicalResult lowerLayer(mlir::Operation *op);
   mlir::LogicalResult lowerReshapeView(mlir::Operation *op);
@@ -104,12 +113,34 @@ private:
                                       int node, int step);
   mlir::FailureOr<TensorBlock> lowerAvgPool(mlir::Operation *op, const Box &box,
                                       int node, int step);
+  /// Data movement only (transpose, concat, slice, pad, broadcast, gather):
+  /// the block is gathered straight into its output buffer.
+  mlir::FailureOr<TensorBlock> lowerMove(mlir::Operation *op, const Box &box,
+                                         int node, int step);
+  mlir::FailureOr<TensorBlock> lowerResize(mlir::Operation *op, const Box &box,
+                                           int node, int step);
+  mlir::FailureOr<TensorBlock> lowerPool(mlir::Operation *op, const Box &box,
+                                         int node, int step);
+  /// Reduce, softmax and layer norm: whole rows of the reduced dimensions.
+  mlir::FailureOr<TensorBlock> lowerRows(mlir::Operation *op, const Box &box,
+                                         int node, int step);
+  /// The view of operand `shape` broadcast to the output block `out`, in the
+  /// output's memory order.
+  llvm::SmallVector<ViewDim, 6> broadcastView(llvm::ArrayRef<int64_t> shape,
+                                              llvm::ArrayRef<int64_t> outShape,
+                                              const TensorBlock &out);
+  /// A cast that leaves FP32 values unchanged (float to float, integer or
+  /// bool to float or wider integer).
+  static bool isIdentityCast(mlir::Operation *op);
   mlir::FailureOr<TensorBlock> lowerReshapeCopy(mlir::Operation *op, const Box &box,
                                           int node, int step);
   /// Creates the block's output buffer with channels-last (rank >= 3) or
   /// row-major layout, returning the block with its strides.
   TensorBlock makeOutputBlock(mlir::Operation *op, const Box &box, int node,
                         int step, bool channelsLast);
+  /// The same with an explicit memory order (outermost dimension first).
+  TensorBlock makeOutputBlock(mlir::Operation *op, const Box &box, int node,
+                              int step, llvm::ArrayRef<unsigned> order);
 
   mlir::ModuleOp module;
   TargetModel target;
@@ -125,6 +156,11 @@ private:
   int bufferCount = 0;
   unsigned streamedCount = 0;
 };
+
+/// ONNX TensorProto data type of an MLIR element type (0 if unsupported),
+/// and its size in bytes.
+int64_t onnxDType(mlir::Type type);
+int64_t onnxDTypeBytes(int64_t dtype);
 
 /// Drops unit dimensions and merges contiguous ones of a strided copy.
 void simplifyTransfer(llvm::SmallVectorImpl<int64_t> &shape,

@@ -213,46 +213,6 @@ void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
     pb.free(pC);
 }
 
-void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
-                                 ArrayRef<int64_t> addrs) {
-  int64_t count = getInt(p, "count");
-  bool add = cast<StringAttr>(p.get("op")).getValue() == "add";
-  bool relu = !add || getAct(p) == isa::Act::Relu;
-  int pA = pb.li(addrs[0]);
-  int pB = add ? pb.li(addrs[1]) : 0;
-  int pO = pb.li(addrs.back());
-  int64_t step = pb.lanes * 4;
-  pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
-  if (relu)
-    pb.emit(isa::Op::VSplat, 3, 0, 0, 0);
-  auto body = [&](int64_t off) {
-    pb.emit(isa::Op::VLd, 0, pA, 0, off);
-    int result = 0;
-    if (add) {
-      pb.emit(isa::Op::VLd, 1, pB, 0, off);
-      pb.emit(isa::Op::VAdd, 2, 0, 1);
-      result = 2;
-    }
-    if (relu) {
-      pb.emit(isa::Op::VMax, 2, result, 3);
-      result = 2;
-    }
-    pb.emit(isa::Op::VSt, result, pO, 0, off);
-  };
-  int64_t full = count / pb.lanes, rem = count % pb.lanes;
-  pb.loop(full, {{pA, step}, {pB, add ? step : 0}, {pO, step}},
-          [&] { body(0); });
-  if (rem) {
-    pb.emit(isa::Op::VSetVl, 0, 0, 0, rem);
-    body(full * step);
-    pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
-  }
-  pb.free(pA);
-  pb.free(pO);
-  if (add)
-    pb.free(pB);
-}
-
 void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
                                  ArrayRef<int64_t> addrs) {
   int64_t n = getInt(p, "n"), positions = getInt(p, "positions"),
@@ -285,11 +245,12 @@ void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
   pb.free(pOut);
 }
 
-void dojo::d1::emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes) {
+void dojo::d1::emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes,
+                        float value) {
   int p = pb.li(addr);
   int64_t step = pb.lanes * 4, elems = bytes / 4;
   pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
-  pb.emit(isa::Op::VSplat, 0, 0, 0, 0);
+  pb.emit(isa::Op::VSplat, 0, 0, 0, floatBits(value));
   int64_t full = elems / pb.lanes, rem = elems % pb.lanes;
   pb.loop(full, {{p, step}}, [&] { pb.emit(isa::Op::VSt, 0, p, 0, 0); });
   if (rem) {

@@ -27,6 +27,12 @@ Box dojo::d1::intersect(const Box &a, const Box &b) {
   return r;
 }
 
+SmallVector<int64_t, 3> dojo::d1::padTo3(ArrayRef<int64_t> v, int64_t fill) {
+  SmallVector<int64_t, 3> r(3 - v.size(), fill);
+  r.append(v.begin(), v.end());
+  return r;
+}
+
 SmallVector<int64_t, 6> dojo::d1::rowMajorStrides(ArrayRef<int64_t> shape) {
   SmallVector<int64_t, 6> s(shape.size(), 1);
   for (int i = int(shape.size()) - 2; i >= 0; --i)
@@ -84,9 +90,49 @@ std::optional<OpGeometry> dojo::d1::getOpGeometry(Operation *op) {
             g.work = outElems * k;
             return true;
           })
-          .Case<dnn::AddOp, dnn::ReluOp>([&](auto) {
+          .Case<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp,
+                dnn::WhereOp, dnn::CastOp, dnn::BroadcastOp>([&](auto) {
             g.units[rank - 1] = std::min<int64_t>(16, g.outShape[rank - 1]);
             g.work = outElems;
+            return true;
+          })
+          .Case<dnn::TransposeOp, dnn::ConcatOp, dnn::SliceOp, dnn::PadOp,
+                dnn::GatherOp, dnn::ResizeOp>([&](auto) {
+            g.work = outElems;
+            return true;
+          })
+          .Case<dnn::PoolOp>([&](auto pool) {
+            g.units[1] = 16;
+            g.work = outElems * product(pool.getKernel());
+            return true;
+          })
+          .Case<dnn::ReduceOp>([&](auto red) {
+            // Reduced dimensions stay whole inside a block (kept with
+            // extent 1 when keepdims).
+            if (red.getKeepdims())
+              for (int64_t a : red.getAxes())
+                g.splittable[a] = false;
+            g.work = product(shapeOf(red.getInput()));
+            return true;
+          })
+          .Case<dnn::SoftmaxOp>([&](auto sm) {
+            g.splittable[sm.getAxis()] = false;
+            g.work = 4 * outElems;
+            return true;
+          })
+          .Case<dnn::LayerNormOp>([&](auto ln) {
+            for (unsigned d = ln.getAxis(); d < rank; ++d)
+              g.splittable[d] = false;
+            g.work = 6 * outElems;
+            return true;
+          })
+          .Case<dnn::ConvTransposeOp>([&](auto conv) {
+            auto w = shapeOf(conv.getWeight());
+            int64_t group = conv.getGroup();
+            int64_t coPerGroup = g.outShape[1] / group;
+            g.units[1] = group == 1 ? 8 : coPerGroup;
+            g.units[rank - 1] = 8;
+            g.work = product(shapeOf(conv.getInput())) * product(w.drop_front(1));
             return true;
           })
           .Case<dnn::GlobalAvgPoolOp>([&](auto pool) {
@@ -182,7 +228,27 @@ int64_t dojo::d1::blockWorkingSet(Operation *op, const Box &block) {
         int64_t b = batch * k * block.extent(r - 1);
         return 4 * (a + b + 2 * out);
       })
-      .Case<dnn::AddOp>([&](auto) { return 4 * 3 * out; })
+      .Case<dnn::AddOp, dnn::BinaryOp>([&](auto) { return 4 * 3 * out; })
+      .Case<dnn::WhereOp>([&](auto) { return 4 * 4 * out; })
+      .Case<dnn::PoolOp>([&](auto pool) {
+        int64_t in = block.extent(0) * block.extent(1);
+        auto k = pool.getKernel();
+        for (unsigned i = 0; i + 2 < block.lo.size(); ++i)
+          in *= (block.extent(2 + i) - 1) * pool.getStrides()[i] +
+                (k[i] - 1) * pool.getDilations()[i] + 1;
+        return 4 * (in + out);
+      })
+      .Case<dnn::ReduceOp>([&](auto red) {
+        // The staged input is the block's outputs times the reduced extent.
+        int64_t reduced = 1;
+        for (int64_t a : red.getAxes())
+          reduced *= shapeOf(red.getInput())[a];
+        return 4 * (out * reduced + out);
+      })
+      .Case<dnn::SoftmaxOp, dnn::LayerNormOp>([&](auto) {
+        // Blocks hold whole rows: staged input, output, scale and bias.
+        return 4 * 4 * out;
+      })
       .Case<dnn::GlobalAvgPoolOp>([&](auto pool) {
         auto in = shapeOf(pool.getInput());
         return 4 * (out * product(in.drop_front(2)) + out);

@@ -77,6 +77,10 @@ llvm::ArrayRef<int64_t> shapeOf(mlir::Value v);
 /// Product of the entries (element count of a shape).
 int64_t product(llvm::ArrayRef<int64_t> v);
 
+/// Left-pads a per-spatial-dimension list to three entries with `fill`, so
+/// 1-D and 2-D kernels reuse the 3-D code.
+llvm::SmallVector<int64_t, 3> padTo3(llvm::ArrayRef<int64_t> v, int64_t fill);
+
 /// Row-major strides (in elements) of `shape`.
 llvm::SmallVector<int64_t, 6> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
 

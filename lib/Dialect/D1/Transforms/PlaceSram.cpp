@@ -100,7 +100,7 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
         builder, victim.getLoc(),
         builder.getStringAttr((Twine("stream") + Twine(spills++)).str()),
         builder.getStringAttr("constant"), i64(0), victim.getSymNameAttr(),
-        arr({words}), i64(hbmTop), *victim.getInit());
+        arr({words}), i64(hbmTop), *victim.getInit(), i64(1));
     hbmTop += (int64_t(victim.getSize()) + 63) / 64 * 64;
     auto ref = FlatSymbolRefAttr::get(hbm.getSymNameAttr());
     for (Operation *user : llvm::make_early_inc_range(victim.getResult().getUsers())) {
@@ -140,7 +140,7 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
         builder, victim.getLoc(),
         builder.getStringAttr((Twine("spill") + Twine(spills++)).str()),
         builder.getStringAttr("spill"), i64(0), victim.getSymNameAttr(),
-        arr({words}), i64(hbmTop), ElementsAttr());
+        arr({words}), i64(hbmTop), ElementsAttr(), i64(1));
     hbmTop += (int64_t(victim.getSize()) + 63) / 64 * 64;
     auto ref = FlatSymbolRefAttr::get(hbm.getSymNameAttr());
     builder.setInsertionPointToEnd(&producer.getBody().front());

@@ -129,9 +129,21 @@ void emitMatmulKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
                       llvm::ArrayRef<int64_t> addrs, int64_t dtype);
 void emitEltwiseKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
                        llvm::ArrayRef<int64_t> addrs);
+/// True if the elementwise kernel implements function `fn`.
+bool isKnownEltwise(llvm::StringRef fn);
+void emitPoolKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                    llvm::ArrayRef<int64_t> addrs);
+void emitReduceKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                      llvm::ArrayRef<int64_t> addrs);
+void emitSoftmaxKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                       llvm::ArrayRef<int64_t> addrs);
+void emitLayerNormKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                         llvm::ArrayRef<int64_t> addrs);
+void emitLerpKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                    llvm::ArrayRef<int64_t> addrs);
 void emitAvgPoolKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
                        llvm::ArrayRef<int64_t> addrs);
-void emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes);
+void emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes, float value);
 
 } // namespace dojo::d1
 

@@ -73,7 +73,7 @@ int64_t constantSlice(Operation *op, unsigned index, const Box &block,
   auto outShape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
   unsigned r = outShape.size();
   double fraction = 1.0;
-  if (llvm::isa<dnn::ConvOp>(op))
+  if (llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp>(op))
     fraction = index == 0 ? 1.0 : double(block.extent(1)) / double(outShape[1]);
   else if (llvm::isa<dnn::GemmOp, dnn::MatMulOp>(op))
     fraction = index == 0   ? double(block.extent(r - 2)) / double(outShape[r - 2])

@@ -2,12 +2,14 @@
 //
 // The D1 pipeline trusts the shapes of dnn ops when it tiles them, so every
 // op checks here that its result shape is the one its semantics produce.
-// All tensors must be static and f32 for now; the shared checks live in
-// verifyStaticF32 so the element-type policy is one place to change.
+// All tensors must be static; compute ops take f32, data-movement ops also
+// accept i1/i32/i64 (VerifyUtils.h holds that policy in one place).
 //
 //===----------------------------------------------------------------------===//
 
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
+
+#include "VerifyUtils.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -17,6 +19,7 @@
 
 using namespace mlir;
 using namespace dojo::dnn;
+using namespace dojo::dnn::detail;
 
 //===----------------------------------------------------------------------===//
 // Shape helpers
@@ -73,59 +76,9 @@ bool dojo::dnn::isValidActivation(StringRef act) {
 // Shared verification
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-/// Renders a shape as "1x3x8x8" (or "scalar") for error messages.
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  if (shape.empty())
-    return "scalar";
-  return llvm::join(llvm::map_range(shape,
-                                    [](int64_t d) { return std::to_string(d); }),
-                    "x");
-}
-
-/// Checks that every operand and result is a static f32 tensor.
-LogicalResult verifyStaticF32(Operation *op) {
-  auto check = [&](Value v, StringRef what, unsigned idx) -> LogicalResult {
-    auto type = cast<RankedTensorType>(v.getType());
-    if (!type.hasStaticShape())
-      return op->emitOpError() << what << " #" << idx
-                               << " must have a static shape, got " << type;
-    if (!type.getElementType().isF32())
-      return op->emitOpError() << what << " #" << idx
-                               << " must have f32 elements, got " << type;
-    return success();
-  };
-  for (auto [i, v] : llvm::enumerate(op->getOperands()))
-    if (failed(check(v, "operand", i)))
-      return failure();
-  for (auto [i, v] : llvm::enumerate(op->getResults()))
-    if (failed(check(v, "result", i)))
-      return failure();
-  return success();
-}
-
-LogicalResult verifyAct(Operation *op, StringRef act) {
-  if (!isValidActivation(act))
-    return op->emitOpError() << "act must be \"none\" or \"relu\", got \""
-                             << act << "\"";
-  return success();
-}
-
-LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> expected) {
-  auto actual = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
-  if (actual != expected)
-    return op->emitOpError() << "result shape " << shapeStr(actual)
-                             << " does not match the expected shape "
-                             << shapeStr(expected);
-  return success();
-}
-
-ArrayRef<int64_t> shapeOf(Value v) {
-  return cast<RankedTensorType>(v.getType()).getShape();
-}
-
-} // namespace
+// The shared checks (shapeStr, verifyStaticF32, verifyResultShape, ...) are
+// in VerifyUtils.h, which the verifiers of the issue-3 ops in
+// DNNOpsExtra.cpp use too.
 
 //===----------------------------------------------------------------------===//
 // ConvOp
@@ -290,7 +243,9 @@ LogicalResult GlobalAvgPoolOp::verify() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult ReshapeOp::verify() {
-  if (failed(verifyStaticF32(*this)))
+  // Reshape moves data without looking at it, so index and mask tensors
+  // (i64, i32, i1) may be reshaped too.
+  if (failed(verifyStaticSameElementType(*this)))
     return failure();
   auto in = cast<RankedTensorType>(getInput().getType());
   auto out = cast<RankedTensorType>(getOutput().getType());

@@ -104,11 +104,14 @@ def D1_HbmTensorOp : D1_Op<"hbm_tensor", [Symbol]> {
     Dense row-major FP32 tensor at byte `address` of HBM. `kind` is "input"
     or "output" (`index` is its position in the model's signature), or
     "constant": weights too large to stay resident in SRAM, with their data
-    in `init`, streamed to the nodes when a layer needs them.
+    in `init`, streamed to the nodes when a layer needs them. `dtype` is the
+    ONNX element type in HBM (1 = FLOAT); on the mesh every tensor is FP32
+    and DMAs convert at the boundary.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, StrAttr:$kind, I64Attr:$index,
                    StrAttr:$tensor_name, DenseI64ArrayAttr:$shape,
-                   I64Attr:$address, OptionalAttr<ElementsAttr>:$init);
+                   I64Attr:$address, OptionalAttr<ElementsAttr>:$init,
+                   DefaultValuedAttr<I64Attr, "1">:$dtype);
   let assemblyFormat = [{
     $sym_name $kind `[` $index `]` $tensor_name `shape` $shape `at` $address attr-dict
   }];
@@ -174,15 +177,17 @@ def D1_HbmStoreOp : D1_TransferOp<"hbm_store"> {
 }
 
 def D1_FillOp : D1_Op<"fill"> {
-  let summary = "Zero a buffer before the step's barrier (padding)";
-  let arguments = (ins D1_BufferType:$buffer);
+  let summary = "Fill a buffer with a value before the step's barrier (padding)";
+  let arguments = (ins D1_BufferType:$buffer,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$value);
   let assemblyFormat = "$buffer attr-dict";
 }
 
 def D1_KernelOp : D1_Op<"kernel"> {
   let summary = "A piece of a layer computed by one node";
   let description = [{
-    `kind` is one of "conv", "matmul", "eltwise", "avgpool". All operands are
+    `kind` is one of "conv", "matmul", "eltwise", "avgpool", "pool",
+    "reduce", "softmax", "layernorm", "lerp". All operands are
     buffers on the same node; the last is the output. `params` holds the
     geometry the code generator needs (see docs/dialect.md).
 

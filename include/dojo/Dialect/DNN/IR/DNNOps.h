@@ -44,6 +44,49 @@ matmulResultShape(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 /// True for the activation names the `act` attribute accepts.
 bool isValidActivation(llvm::StringRef act);
 
+/// True for the element types dnn tensors may have: f32 for activations,
+/// i1/i32/i64 for masks and indices.
+bool isSupportedElementType(mlir::Type type);
+
+/// The `fn` names of dnn.unary and dnn.binary (see DNNOps.td).
+bool isValidUnaryFn(llvm::StringRef fn);
+bool isValidBinaryFn(llvm::StringRef fn);
+/// True for the dnn.binary functions that produce an i1 result.
+bool isComparisonFn(llvm::StringRef fn);
+
+/// Output size of one pooling dimension. With `ceilMode` the last partial
+/// window counts (ONNX ceil_mode, as ONNX shape inference computes it).
+std::optional<int64_t> poolOutputSize(int64_t in, int64_t kernel,
+                                      int64_t stride, int64_t dilation,
+                                      int64_t padBegin, int64_t padEnd,
+                                      bool ceilMode);
+
+/// Output size of one transposed-convolution dimension before
+/// output_padding: stride * (in - 1) + dilation * (kernel - 1) + 1 - pads.
+std::optional<int64_t> convTransposeOutputSize(int64_t in, int64_t kernel,
+                                               int64_t stride,
+                                               int64_t dilation,
+                                               int64_t padBegin,
+                                               int64_t padEnd);
+
+/// Shape after reducing the (non-negative, sorted) `axes` of `in`.
+llvm::SmallVector<int64_t> reduceResultShape(llvm::ArrayRef<int64_t> in,
+                                             llvm::ArrayRef<int64_t> axes,
+                                             bool keepdims);
+
+/// Shape of ONNX Gather: data[:axis] + indices + data[axis+1:].
+llvm::SmallVector<int64_t> gatherResultShape(llvm::ArrayRef<int64_t> data,
+                                             llvm::ArrayRef<int64_t> indices,
+                                             int64_t axis);
+
+/// Number of elements a strided slice visits from `start` (inclusive)
+/// towards `end` (exclusive) with `step` (non-zero), all already clamped.
+int64_t sliceCount(int64_t start, int64_t end, int64_t step);
+
+/// Resize output size for one dimension: floor(in * scale), which ONNX uses
+/// when scales are given (sizes give scale = out / in).
+int64_t resizeOutputSize(int64_t in, float scale);
+
 } // namespace dojo::dnn
 
 #endif // DOJO_DIALECT_DNN_IR_DNNOPS_H

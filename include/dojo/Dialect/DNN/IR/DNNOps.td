@@ -129,4 +129,230 @@ def DNN_ReshapeOp : DNN_Op<"reshape"> {
   let hasVerifier = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// The full operator set of real video networks (issue 3). Element types:
+// activations are f32; `i1`/integer tensors appear only where ONNX ops
+// produce or consume them (Equal, Where, Cast, Gather indices). Attributes
+// are normalized by the importer: axes non-negative and sorted, pads as
+// begin list then end list over the spatial (or all) dimensions.
+//===----------------------------------------------------------------------===//
+
+def DNN_UnaryOp : DNN_Op<"unary"> {
+  let summary = "Elementwise unary function";
+  let description = [{
+    `fn` is one of: leaky_relu (alpha), clip (min = alpha, max = beta),
+    sigmoid, tanh, erf, gelu (erf form), gelu_tanh, hard_sigmoid (alpha,
+    beta), hard_swish, softplus, exp, log, sqrt, reciprocal, neg, abs, floor,
+    ceil, round, sign, identity.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$fn,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$alpha,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$beta);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $fn $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_BinaryOp : DNN_Op<"binary"> {
+  let summary = "Elementwise binary function with numpy broadcasting";
+  let description = [{
+    `fn` is one of: add, sub, mul, div, min, max, pow, equal, less, greater,
+    less_or_equal, greater_or_equal (the comparisons produce i1).
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs, StrAttr:$fn);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $fn $lhs `,` $rhs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_WhereOp : DNN_Op<"where"> {
+  let summary = "cond ? x : y with numpy broadcasting (ONNX Where)";
+  let arguments = (ins AnyRankedTensor:$cond, AnyRankedTensor:$x,
+                   AnyRankedTensor:$y);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $cond `,` $x `,` $y attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_CastOp : DNN_Op<"cast"> {
+  let summary = "Element type conversion (ONNX Cast); result type gives the target";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_PoolOp : DNN_Op<"pool"> {
+  let summary = "Max or average pooling over 1-3 spatial dims (MaxPool, AveragePool)";
+  let description = [{
+    `kind` is "max" or "avg". Output spatial sizes are those of the result
+    type (ceil_mode already applied by the importer). Padding never wins a
+    max; for avg, `count_include_pad` says whether padded taps count.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$kind,
+                   DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
+                   BoolAttr:$count_include_pad);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $kind $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_ReduceOp : DNN_Op<"reduce"> {
+  let summary = "Reduction over axes (ReduceMean/Sum/Max/Min, GlobalMaxPool)";
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$kind,
+                   DenseI64ArrayAttr:$axes, BoolAttr:$keepdims);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $kind $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_SoftmaxOp : DNN_Op<"softmax"> {
+  let summary = "Softmax or LogSoftmax along one axis (opset >= 13 semantics)";
+  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis, BoolAttr:$log);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_LayerNormOp : DNN_Op<"layer_norm"> {
+  let summary = "Layer normalization over the dims from `axis` on";
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
+                   Optional<AnyRankedTensor>:$bias, I64Attr:$axis,
+                   F32Attr:$epsilon);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_ConvTransposeOp : DNN_Op<"conv_transpose"> {
+  let summary = "Transposed convolution (ONNX ConvTranspose)";
+  let description = [{
+    Weight [Cin, Cout/group, k...]. `pads` are the begin then end pads
+    already derived from output_shape / auto_pad by the importer;
+    output_padding is folded into the result type.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                   Optional<AnyRankedTensor>:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   DenseI64ArrayAttr:$dilations, I64Attr:$group);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_TransposeOp : DNN_Op<"transpose"> {
+  let summary = "Permutation of dimensions (ONNX Transpose)";
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_ConcatOp : DNN_Op<"concat"> {
+  let summary = "Concatenation along an axis (ONNX Concat)";
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $inputs attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_SliceOp : DNN_Op<"slice"> {
+  let summary = "Strided slice: out[i...] = in[start + i * step ...] (Slice, Split)";
+  let description = [{
+    `starts` and `steps` have one entry per dimension (steps may be
+    negative); the extent is the result type's.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$starts,
+                   DenseI64ArrayAttr:$steps);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_PadOp : DNN_Op<"pad"> {
+  let summary = "Padding of every dimension (ONNX Pad)";
+  let description = [{
+    `pads` holds the begin pads of every dimension, then the end pads (no
+    negative pads: the importer turns those into a slice). `mode` is
+    "constant" (with `value`), "reflect" or "edge".
+  }];
+  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$pads,
+                   StrAttr:$mode, DefaultValuedAttr<F32Attr, "0.0f">:$value);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_BroadcastOp : DNN_Op<"broadcast"> {
+  let summary = "Numpy broadcast to the result shape (ONNX Expand)";
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_GatherOp : DNN_Op<"gather"> {
+  let summary = "Gather along an axis (ONNX Gather)";
+  let description = [{
+    `indices` is an integer tensor; negative indices count from the end. The
+    D1 lowering needs it to be a constant.
+  }];
+  let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
+                   I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $data `,` $indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_ResizeOp : DNN_Op<"resize"> {
+  let summary = "Nearest or linear resize (ONNX Resize, Upsample)";
+  let description = [{
+    Per dimension, output coordinate x_out maps to an input coordinate by
+    `coordinate_transformation_mode` (half_pixel, asymmetric, align_corners,
+    pytorch_half_pixel, tf_half_pixel_for_nearest) with `scales` (output /
+    input, per dimension, as ONNX defines them, also when sizes were given).
+    `mode` is "nearest" (with `nearest_mode`: round_prefer_floor,
+    round_prefer_ceil, floor, ceil) or "linear".
+  }];
+  let arguments = (ins AnyRankedTensor:$input, StrAttr:$mode,
+                   StrAttr:$coordinate_transformation_mode,
+                   StrAttr:$nearest_mode, DenseF32ArrayAttr:$scales);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $mode $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // DOJO_DNN_OPS

@@ -1,0 +1,312 @@
+//===- KernelNorm.cpp - Pooling, reductions, softmax, layer norm -----------===//
+//
+// Pooling vectorizes across channels (16 per instruction) of a channels-last
+// window. Row kernels (reduce, softmax, layer norm) walk rows stored
+// innermost: full chunks of 16 accumulate lane-wise and reduce once with
+// `vred`; the last partial chunk reduces on its own, over its VL lanes only.
+//
+//===----------------------------------------------------------------------===//
+#include "ProgramBuilder.h"
+
+#include <cstring>
+#include <limits>
+
+using namespace mlir;
+using namespace dojo;
+using namespace dojo::d1;
+using dojo::isa::RedKind;
+using dojo::isa::VFn;
+using Op = dojo::isa::Op;
+
+namespace {
+
+int64_t bits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return int64_t(u);
+}
+int64_t getInt(DictionaryAttr d, StringRef name) {
+  return cast<IntegerAttr>(d.get(name)).getInt();
+}
+ArrayRef<int64_t> getArr(DictionaryAttr d, StringRef name) {
+  return cast<DenseI64ArrayAttr>(d.get(name)).asArrayRef();
+}
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+/// Walks one row of `len` floats at pointer register `ptr`: `full(off)` for
+/// each complete chunk (in a loop, the pointer advancing) and `last(off)`
+/// once for the partial chunk with VL = len % lanes.
+void forChunks(ProgramBuilder &pb, int64_t len, ArrayRef<int> ptrs,
+               llvm::function_ref<void()> full,
+               llvm::function_ref<void(int64_t off)> last) {
+  int64_t step = pb.lanes * 4, n = len / pb.lanes, rem = len % pb.lanes;
+  SmallVector<std::pair<int, int64_t>, 4> advance;
+  for (int r : ptrs)
+    advance.push_back({r, step});
+  pb.loop(n, advance, full);
+  if (rem) {
+    pb.emit(Op::VSetVl, 0, 0, 0, rem);
+    last(n * step);
+    pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+  }
+}
+
+/// v[acc] = reduce(row) with `combine` (lane-wise op) and `kind`.
+void reduceRow(ProgramBuilder &pb, int ptr, int64_t len, Op combine,
+               RedKind kind, float init, int acc, int tmp,
+               llvm::function_ref<void(int v)> transform = nullptr) {
+  pb.emit(Op::VSplat, acc, 0, 0, bits(init));
+  forChunks(
+      pb, len, {ptr},
+      [&] {
+        pb.emit(Op::VLd, tmp, ptr, 0, 0);
+        if (transform)
+          transform(tmp);
+        pb.emit(combine, acc, acc, tmp);
+      },
+      [&](int64_t) {});
+  pb.emit(Op::VRed, acc, acc, 0, int64_t(kind));
+  int64_t rem = len % pb.lanes;
+  if (rem) {
+    pb.emit(Op::VSetVl, 0, 0, 0, rem);
+    pb.emit(Op::VLd, tmp, ptr, 0, (len / pb.lanes) * pb.lanes * 4);
+    if (transform)
+      transform(tmp);
+    pb.emit(Op::VRed, tmp, tmp, 0, int64_t(kind));
+    pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+    pb.emit(combine, acc, acc, tmp);
+  }
+}
+
+} // namespace
+
+void dojo::d1::emitPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
+                              ArrayRef<int64_t> addrs) {
+  int64_t n = getInt(p, "n"), c = getInt(p, "c");
+  auto out = getArr(p, "out"), win = getArr(p, "win"), k = getArr(p, "kernel");
+  auto s = getArr(p, "strides"), dl = getArr(p, "dilations");
+  bool isMax = cast<BoolAttr>(p.get("max")).getValue();
+  bool table = cast<BoolAttr>(p.get("table")).getValue();
+  float scale = float(cast<FloatAttr>(p.get("scale")).getValueAsDouble());
+  int pIn = pb.li(addrs[0]);
+  int pT = table ? pb.li(addrs[1]) : 0;
+  int pOut = pb.li(addrs.back());
+  int64_t inW = c * 4, inH = win[2] * inW, inD = win[1] * inH, inN = win[0] * inD;
+  int64_t outW = c * 4, outH = out[2] * outW, outD = out[1] * outH,
+          outN = out[0] * outD;
+  int64_t step = pb.lanes * 4;
+  pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+  if (!isMax && !table)
+    pb.emit(Op::VSplat, 20, 0, 0, bits(scale));
+  auto body = [&](int64_t off) {
+    pb.emit(Op::VSplat, 0, 0, 0, bits(isMax ? -kInf : 0.0f));
+    int rT = pb.offset(pIn, off);
+    pb.loop(k[0], {{rT, dl[0] * inD}}, [&] {
+      pb.loop(k[1], {{rT, dl[1] * inH}}, [&] {
+        pb.loop(k[2], {{rT, dl[2] * inW}}, [&] {
+          pb.emit(Op::VLd, 1, rT, 0, 0);
+          pb.emit(isMax ? Op::VMax : Op::VAdd, 0, 0, 1);
+        });
+      });
+    });
+    pb.free(rT);
+    if (!isMax)
+      pb.emit(Op::VMul, 0, 0, 20);
+    pb.emit(Op::VSt, 0, pOut, 0, off);
+  };
+  pb.loop(n, {{pIn, inN}, {pOut, outN}}, [&] {
+    pb.loop(out[0], {{pIn, s[0] * inD}, {pOut, outD}, {pT, out[1] * out[2] * 4}},
+            [&] {
+      pb.loop(out[1], {{pIn, s[1] * inH}, {pOut, outH}, {pT, out[2] * 4}}, [&] {
+        pb.loop(out[2], {{pIn, s[2] * inW}, {pOut, outW}, {pT, 4}}, [&] {
+          if (table)
+            pb.emit(Op::VBcast, 20, pT, 0, 0);
+          int64_t full = c / pb.lanes, rem = c % pb.lanes;
+          pb.loop(full, {{pIn, step}, {pOut, step}}, [&] { body(0); });
+          if (rem) {
+            pb.emit(Op::VSetVl, 0, 0, 0, rem);
+            body(full * step);
+            pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+          }
+        });
+      });
+    });
+  });
+  pb.free(pIn);
+  pb.free(pOut);
+  if (table)
+    pb.free(pT);
+}
+
+void dojo::d1::emitReduceKernel(ProgramBuilder &pb, DictionaryAttr p,
+                                ArrayRef<int64_t> addrs) {
+  int64_t rows = getInt(p, "rows"), len = getInt(p, "len");
+  StringRef kind = cast<StringAttr>(p.get("op")).getValue();
+  int pIn = pb.li(addrs[0]), pOut = pb.li(addrs[1]);
+  pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+  Op combine = kind == "max" ? Op::VMax : kind == "min" ? Op::VMin : Op::VAdd;
+  RedKind red = kind == "max"   ? RedKind::Max
+                : kind == "min" ? RedKind::Min
+                                : RedKind::Sum;
+  float init = kind == "max" ? -kInf : kind == "min" ? kInf : 0.0f;
+  if (kind == "mean")
+    pb.emit(Op::VSplat, 3, 0, 0, bits(1.0f / float(len)));
+  pb.loop(rows, {{pIn, len * 4}, {pOut, 4}}, [&] {
+    reduceRow(pb, pIn, len, combine, red, init, 0, 1);
+    if (kind == "mean")
+      pb.emit(Op::VMul, 0, 0, 3);
+    pb.emit(Op::VSetVl, 0, 0, 0, 1);
+    pb.emit(Op::VSt, 0, pOut, 0, 0);
+    pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+  });
+  pb.free(pIn);
+  pb.free(pOut);
+}
+
+void dojo::d1::emitSoftmaxKernel(ProgramBuilder &pb, DictionaryAttr p,
+                                 ArrayRef<int64_t> addrs) {
+  int64_t rows = getInt(p, "rows"), len = getInt(p, "len");
+  bool log = cast<BoolAttr>(p.get("log")).getValue();
+  int pIn = pb.li(addrs[0]), pOut = pb.li(addrs[1]);
+  pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+  pb.loop(rows, {{pIn, len * 4}, {pOut, len * 4}}, [&] {
+    // v0 = max of the row; v3 = sum of exp(x - max), exp stored to out.
+    reduceRow(pb, pIn, len, Op::VMax, RedKind::Max, -kInf, 0, 1);
+    pb.emit(Op::VSplat, 3, 0, 0, 0);
+    auto expChunk = [&](int64_t off, bool partial) {
+      pb.emit(Op::VLd, 1, pIn, 0, off);
+      pb.emit(Op::VSub, 1, 1, 0);
+      pb.emit(Op::VFunc, 1, 1, 0, int64_t(VFn::Exp));
+      if (!log)
+        pb.emit(Op::VSt, 1, pOut, 0, off);
+      if (partial) {
+        pb.emit(Op::VRed, 2, 1, 0, int64_t(RedKind::Sum));
+        pb.emit(Op::VAdd, 4, 4, 2);
+      } else {
+        pb.emit(Op::VAdd, 3, 3, 1);
+      }
+    };
+    pb.emit(Op::VSplat, 4, 0, 0, 0);
+    forChunks(pb, len, {pIn, pOut}, [&] { expChunk(0, false); },
+              [&](int64_t off) { expChunk(off, true); });
+    pb.emit(Op::VRed, 3, 3, 0, int64_t(RedKind::Sum));
+    pb.emit(Op::VAdd, 3, 3, 4);
+    if (log) {
+      // out = x - max - log(sum)
+      pb.emit(Op::VFunc, 4, 3, 0, int64_t(VFn::Log));
+      pb.emit(Op::VAdd, 4, 4, 0);
+      auto sub = [&](int64_t off) {
+        pb.emit(Op::VLd, 1, pIn, 0, off);
+        pb.emit(Op::VSub, 1, 1, 4);
+        pb.emit(Op::VSt, 1, pOut, 0, off);
+      };
+      forChunks(pb, len, {pIn, pOut}, [&] { sub(0); }, sub);
+    } else {
+      pb.emit(Op::VFunc, 4, 3, 0, int64_t(VFn::Recip));
+      auto scale = [&](int64_t off) {
+        pb.emit(Op::VLd, 1, pOut, 0, off);
+        pb.emit(Op::VMul, 1, 1, 4);
+        pb.emit(Op::VSt, 1, pOut, 0, off);
+      };
+      forChunks(pb, len, {pOut}, [&] { scale(0); }, scale);
+    }
+  });
+  pb.free(pIn);
+  pb.free(pOut);
+}
+
+void dojo::d1::emitLayerNormKernel(ProgramBuilder &pb, DictionaryAttr p,
+                                   ArrayRef<int64_t> addrs) {
+  int64_t rows = getInt(p, "rows"), len = getInt(p, "len");
+  bool bias = cast<BoolAttr>(p.get("bias")).getValue();
+  float eps = float(cast<FloatAttr>(p.get("epsilon")).getValueAsDouble());
+  int pIn = pb.li(addrs[0]), pS = pb.li(addrs[1]);
+  int pB = bias ? pb.li(addrs[2]) : 0;
+  int pOut = pb.li(addrs.back());
+  pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+  pb.emit(Op::VSplat, 5, 0, 0, bits(1.0f / float(len)));
+  pb.emit(Op::VSplat, 6, 0, 0, bits(eps));
+  pb.loop(rows, {{pIn, len * 4}, {pOut, len * 4}}, [&] {
+    reduceRow(pb, pIn, len, Op::VAdd, RedKind::Sum, 0.0f, 0, 1);
+    pb.emit(Op::VMul, 0, 0, 5); // mean
+    reduceRow(pb, pIn, len, Op::VAdd, RedKind::Sum, 0.0f, 3, 1, [&](int v) {
+      pb.emit(Op::VSub, v, v, 0);
+      pb.emit(Op::VMul, v, v, v);
+    });
+    pb.emit(Op::VMul, 3, 3, 5);
+    pb.emit(Op::VAdd, 3, 3, 6);
+    pb.emit(Op::VFunc, 3, 3, 0, int64_t(VFn::Rsqrt));
+    auto norm = [&](int64_t off) {
+      pb.emit(Op::VLd, 1, pIn, 0, off);
+      pb.emit(Op::VSub, 1, 1, 0);
+      pb.emit(Op::VMul, 1, 1, 3);
+      pb.emit(Op::VLd, 2, pS, 0, off);
+      pb.emit(Op::VMul, 1, 1, 2);
+      if (bias) {
+        pb.emit(Op::VLd, 2, pB, 0, off);
+        pb.emit(Op::VAdd, 1, 1, 2);
+      }
+      pb.emit(Op::VSt, 1, pOut, 0, off);
+    };
+    SmallVector<int, 4> ptrs = {pIn, pS, pOut};
+    if (bias)
+      ptrs.push_back(pB);
+    forChunks(pb, len, ptrs, [&] { norm(0); }, norm);
+  });
+  for (int r : {pIn, pS, pOut})
+    pb.free(r);
+  if (bias)
+    pb.free(pB);
+}
+
+void dojo::d1::emitLerpKernel(ProgramBuilder &pb, DictionaryAttr p,
+                              ArrayRef<int64_t> addrs) {
+  // out[n][pos][c] = sum over taps t of w[pos][t] * tap_t[n][pos][c].
+  int64_t n = getInt(p, "n"), positions = getInt(p, "positions"),
+          c = getInt(p, "c"), taps = getInt(p, "taps");
+  SmallVector<int, 8> tapPtrs;
+  for (int64_t t = 0; t < taps; ++t)
+    tapPtrs.push_back(pb.li(addrs[t]));
+  int pW = pb.li(addrs[taps]);
+  int pOut = pb.li(addrs.back());
+  int64_t step = pb.lanes * 4;
+  pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+  auto body = [&](int64_t off) {
+    pb.emit(Op::VSplat, 0, 0, 0, 0);
+    for (int64_t t = 0; t < taps; ++t) {
+      pb.emit(Op::VLd, 1, tapPtrs[t], 0, off);
+      pb.emit(Op::VFma, 0, 1, 8 + t); // v0 += tap * weight
+    }
+    pb.emit(Op::VSt, 0, pOut, 0, off);
+  };
+  SmallVector<std::pair<int, int64_t>, 10> perPos, perChunk;
+  for (int r : tapPtrs) {
+    perPos.push_back({r, c * 4});
+    perChunk.push_back({r, step});
+  }
+  perPos.push_back({pOut, c * 4});
+  perChunk.push_back({pOut, step});
+  perPos.push_back({pW, taps * 4});
+  SmallVector<std::pair<int, int64_t>, 10> perImage;
+  for (int r : tapPtrs)
+    perImage.push_back({r, positions * c * 4});
+  perImage.push_back({pOut, positions * c * 4});
+  // The weight table is per position, the same for every image.
+  pb.loop(n, perImage, [&] {
+    pb.loop(positions, perPos, [&] {
+      for (int64_t t = 0; t < taps; ++t)
+        pb.emit(Op::VBcast, 8 + t, pW, 0, t * 4);
+      int64_t full = c / pb.lanes, rem = c % pb.lanes;
+      pb.loop(full, perChunk, [&] { body(0); });
+      if (rem) {
+        pb.emit(Op::VSetVl, 0, 0, 0, rem);
+        body(full * step);
+        pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
+      }
+    });
+  });
+  for (int r : tapPtrs)
+    pb.free(r);
+  pb.free(pW);
+  pb.free(pOut);
+}

@@ -1,0 +1,118 @@
+//===- OnnxOpsResize.cpp - Resize and Upsample ----------------------------===//
+//
+// Both become dnn.resize with one scale per dimension. When sizes are given
+// the scale is out / in, as ONNX defines it. Upsample and opset-10 Resize
+// use the asymmetric transform with floor rounding for nearest.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxHandlers.h"
+
+#include "dojo/Dialect/DNN/IR/DNNOps.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace dojo::dnn;
+
+namespace dojo::onnx_import {
+
+LogicalResult importResize(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  bool upsample = ctx.getNode().op_type() == "Upsample";
+  bool legacy = upsample || ctx.getOpset() < 11;
+  auto mode = ctx.stringAttr("mode", "nearest");
+  auto ctm = ctx.stringAttr("coordinate_transformation_mode",
+                            legacy ? "asymmetric" : "half_pixel");
+  auto nearest = ctx.stringAttr("nearest_mode",
+                                legacy ? "floor" : "round_prefer_floor");
+  auto antialias = ctx.intAttr("antialias", 0);
+  auto policy = ctx.stringAttr("keep_aspect_ratio_policy", "stretch");
+  auto axesAttr = ctx.intsAttr("axes");
+  if (failed(mode) || failed(ctm) || failed(nearest) || failed(antialias) ||
+      failed(policy) || failed(axesAttr))
+    return failure();
+  std::string m = *mode == "bilinear" ? "linear" : *mode;
+  if (m != "nearest" && m != "linear")
+    return ctx.emitError() << "mode '" << *mode
+                           << "' is not supported (only nearest and linear)";
+  if (*antialias)
+    return ctx.emitError() << "antialias=1 is not supported";
+  if (*policy != "stretch")
+    return ctx.emitError() << "keep_aspect_ratio_policy '" << *policy
+                           << "' is not supported";
+  static const char *const ctms[] = {"half_pixel", "asymmetric",
+                                     "align_corners", "pytorch_half_pixel",
+                                     "tf_half_pixel_for_nearest"};
+  if (!llvm::is_contained(ctms, *ctm))
+    return ctx.emitError() << "coordinate_transformation_mode '" << *ctm
+                           << "' is not supported";
+  ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
+  int64_t rank = xs.size();
+  // The dims the scales/sizes refer to (all, unless opset-18 'axes').
+  SmallVector<int64_t> axes;
+  if (*axesAttr) {
+    for (int64_t a : **axesAttr) {
+      auto n = normalizeAxis(ctx, a, rank, "axis");
+      if (failed(n))
+        return failure();
+      axes.push_back(*n);
+    }
+  } else {
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  SmallVector<float> scales(rank, 1.0f);
+  SmallVector<int64_t> shape(xs);
+  std::optional<ConstTensor> scaleT, sizeT;
+  if (upsample && ctx.getOpset() < 9) {
+    auto a = ctx.attr("scales");
+    if (!a)
+      return ctx.emitError() << "needs the 'scales' attribute";
+    scaleT = ConstTensor::zeros(onnx::TensorProto::FLOAT, {a->floats_size()});
+    for (int k = 0; k < a->floats_size(); ++k)
+      scaleT->set(k, a->floats(k));
+  } else {
+    unsigned scalesIdx = legacy ? 1 : 2;
+    auto s = ctx.constInput(scalesIdx, "scales");
+    auto z = legacy ? FailureOr<std::optional<ConstTensor>>(std::nullopt)
+                    : ctx.constInput(3, "sizes");
+    if (failed(s) || failed(z))
+      return failure();
+    if (*s && (*s)->numel())
+      scaleT = **s;
+    if (*z && (*z)->numel())
+      sizeT = **z;
+  }
+  if (!scaleT == !sizeT)
+    return ctx.emitError() << "needs exactly one of scales and sizes";
+  const ConstTensor &given = scaleT ? *scaleT : *sizeT;
+  if (given.numel() != static_cast<int64_t>(axes.size()))
+    return ctx.emitError() << (scaleT ? "scales" : "sizes") << " must have "
+                           << axes.size() << " entries";
+  for (auto [k, a] : llvm::enumerate(axes)) {
+    if (scaleT) {
+      scales[a] = static_cast<float>(scaleT->getF(k));
+      if (!(scales[a] > 0.0f))
+        return ctx.emitError() << "scales must be positive";
+      shape[a] = resizeOutputSize(xs[a], scales[a]);
+    } else {
+      shape[a] = sizeT->getI(k);
+      if (shape[a] <= 0 || xs[a] == 0)
+        return ctx.emitError() << "sizes must be positive";
+      scales[a] = static_cast<float>(shape[a]) / static_cast<float>(xs[a]);
+    }
+    if (shape[a] <= 0)
+      return ctx.emitError() << "dimension " << a << " would be empty";
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Value y = ResizeOp::create(b, ctx.getLoc(), ctx.f32Tensor(shape), *x,
+                             b.getStringAttr(m), b.getStringAttr(*ctm),
+                             b.getStringAttr(*nearest),
+                             b.getDenseF32ArrayAttr(scales));
+  return ctx.setOutput(0, y);
+}
+
+} // namespace dojo::onnx_import

@@ -1,0 +1,428 @@
+//===- OnnxOpsShape.cpp - Data-movement ONNX ops --------------------------===//
+//
+// Reshape/Squeeze/Unsqueeze (dnn.reshape), Transpose, Concat, Split and
+// Slice (dnn.slice with normalized per-dim start and step), Pad (negative
+// pads become a slice first), Expand (dnn.broadcast), Gather,
+// ConstantOfShape and Resize/Upsample. Every operand that shapes the result
+// must be constant after folding.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxHandlers.h"
+
+#include "dojo/Dialect/DNN/IR/DNNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+using namespace mlir;
+using namespace dojo::dnn;
+
+namespace dojo::onnx_import {
+namespace {
+
+DenseI64ArrayAttr i64s(NodeContext &ctx, ArrayRef<int64_t> v) {
+  return ctx.getBuilder().getDenseI64ArrayAttr(v);
+}
+
+/// dnn.slice of `x` with normalized starts/steps and result extents.
+Value emitSlice(NodeContext &ctx, Value x, ArrayRef<int64_t> starts,
+                ArrayRef<int64_t> steps, ArrayRef<int64_t> counts) {
+  return SliceOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      ctx.tensorOf(counts, NodeContext::elementTypeOf(x)), x,
+      i64s(ctx, starts), i64s(ctx, steps));
+}
+
+} // namespace
+
+LogicalResult importReshape(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  auto allowzero = ctx.intAttr("allowzero", 0);
+  if (failed(x) || failed(allowzero))
+    return failure();
+  auto shape = intsAttrOrInput(ctx, "shape", 1, 5);
+  if (failed(shape))
+    return failure();
+  if (!*shape)
+    return ctx.emitError() << "needs a shape";
+  auto target =
+      computeReshapeTarget(NodeContext::shapeOf(*x), **shape, *allowzero != 0);
+  if (!target)
+    return ctx.emitError() << "cannot reshape "
+                           << shapeString(NodeContext::shapeOf(*x)) << " to "
+                           << "[" << shapeString(**shape) << "]";
+  return ctx.setOutput(0, reshapeTo(ctx, *x, *target));
+}
+
+LogicalResult importTranspose(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  auto permAttr = ctx.intsAttr("perm");
+  if (failed(x) || failed(permAttr))
+    return failure();
+  ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
+  int64_t rank = xs.size();
+  SmallVector<int64_t> perm;
+  if (*permAttr) {
+    for (int64_t p : **permAttr) {
+      auto n = normalizeAxis(ctx, p, rank, "perm entry");
+      if (failed(n))
+        return failure();
+      perm.push_back(*n);
+    }
+  } else {
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  }
+  SmallVector<int64_t> shape;
+  SmallVector<bool> seen(rank, false);
+  if (static_cast<int64_t>(perm.size()) != rank)
+    return ctx.emitError() << "perm must have " << rank << " entries";
+  for (int64_t p : perm) {
+    if (seen[p])
+      return ctx.emitError() << "perm is not a permutation";
+    seen[p] = true;
+    shape.push_back(xs[p]);
+  }
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, rank)))
+    return ctx.setOutput(0, *x);
+  Value y = TransposeOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      ctx.tensorOf(shape, NodeContext::elementTypeOf(*x)), *x,
+      i64s(ctx, perm));
+  return ctx.setOutput(0, y);
+}
+
+LogicalResult importSqueeze(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  bool unsqueeze = ctx.getNode().op_type() == "Unsqueeze";
+  auto axes = intsAttrOrInput(ctx, "axes", 1, 13);
+  if (failed(axes))
+    return failure();
+  SmallVector<int64_t> shape(NodeContext::shapeOf(*x));
+  int64_t rank = shape.size();
+  if (unsqueeze) {
+    if (!*axes)
+      return ctx.emitError() << "needs axes";
+    int64_t outRank = rank + (*axes)->size();
+    SmallVector<int64_t> norm;
+    for (int64_t a : **axes) {
+      auto n = normalizeAxis(ctx, a, outRank, "axis");
+      if (failed(n))
+        return failure();
+      norm.push_back(*n);
+    }
+    llvm::sort(norm);
+    for (int64_t a : norm)
+      shape.insert(shape.begin() + a, 1);
+  } else {
+    SmallVector<bool> drop(rank, false);
+    if (!*axes) {
+      for (int64_t i = 0; i < rank; ++i)
+        drop[i] = shape[i] == 1;
+    }
+    for (int64_t a : axes->value_or(SmallVector<int64_t>())) {
+      auto n = normalizeAxis(ctx, a, rank, "axis");
+      if (failed(n))
+        return failure();
+      if (shape[*n] != 1)
+        return ctx.emitError() << "cannot squeeze dimension " << *n
+                               << " of size " << shape[*n];
+      drop[*n] = true;
+    }
+    SmallVector<int64_t> kept;
+    for (int64_t i = 0; i < rank; ++i)
+      if (!drop[i])
+        kept.push_back(shape[i]);
+    shape = kept;
+  }
+  return ctx.setOutput(0, reshapeTo(ctx, *x, shape));
+}
+
+LogicalResult importConcat(NodeContext &ctx) {
+  auto axisAttr = ctx.intAttr("axis", ctx.getOpset() < 4 ? 1 : 0);
+  if (failed(axisAttr))
+    return failure();
+  SmallVector<Value> ins;
+  for (unsigned i = 0; i < ctx.numInputs(); ++i) {
+    auto v = ctx.input(i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  if (ins.empty())
+    return ctx.emitError() << "needs at least one input";
+  if (ins.size() == 1)
+    return ctx.setOutput(0, ins[0]);
+  SmallVector<int64_t> shape(NodeContext::shapeOf(ins[0]));
+  auto axis = normalizeAxis(ctx, *axisAttr, shape.size(), "axis");
+  if (failed(axis))
+    return failure();
+  shape[*axis] = 0;
+  for (Value v : ins) {
+    ArrayRef<int64_t> s = NodeContext::shapeOf(v);
+    if (s.size() != shape.size())
+      return ctx.emitError() << "inputs have different ranks";
+    shape[*axis] += s[*axis];
+  }
+  Value y = ConcatOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      ctx.tensorOf(shape, NodeContext::elementTypeOf(ins[0])), ins,
+      ctx.getBuilder().getI64IntegerAttr(*axis));
+  return ctx.setOutput(0, y);
+}
+
+LogicalResult importSplit(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  auto axisAttr = ctx.intAttr("axis", 0);
+  auto numOutputs = ctx.intAttr("num_outputs", 0);
+  if (failed(x) || failed(axisAttr) || failed(numOutputs))
+    return failure();
+  ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
+  auto axis = normalizeAxis(ctx, *axisAttr, xs.size(), "axis");
+  auto split = intsAttrOrInput(ctx, "split", 1, 13);
+  if (failed(axis) || failed(split))
+    return failure();
+  int64_t n = ctx.getNode().output_size(), dim = xs[*axis];
+  SmallVector<int64_t> sizes;
+  if (*split) {
+    sizes = **split;
+  } else {
+    // Equal parts; the last one is smaller when the dim does not divide.
+    int64_t chunk = (dim + n - 1) / n;
+    for (int64_t s = 0; s < dim; s += chunk)
+      sizes.push_back(std::min(chunk, dim - s));
+  }
+  int64_t total = 0;
+  for (int64_t s : sizes)
+    total += s;
+  if (static_cast<int64_t>(sizes.size()) != n || total != dim)
+    return ctx.emitError() << "split sizes [" << shapeString(sizes)
+                           << "] do not divide dimension " << *axis << " ("
+                           << dim << ") into " << n << " outputs";
+  int64_t start = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    SmallVector<int64_t> starts(xs.size(), 0), steps(xs.size(), 1),
+        counts(xs);
+    starts[*axis] = sizes[i] ? start : 0;
+    counts[*axis] = sizes[i];
+    start += sizes[i];
+    if (!ctx.isOutputUsed(i))
+      continue;
+    if (failed(ctx.setOutput(i, emitSlice(ctx, *x, starts, steps, counts))))
+      return failure();
+  }
+  return success();
+}
+
+LogicalResult importSlice(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  if (failed(x))
+    return failure();
+  ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
+  int64_t rank = xs.size();
+  std::optional<SmallVector<int64_t>> starts, ends, axes, steps;
+  if (ctx.getOpset() < 10) {
+    auto s = ctx.intsAttr("starts"), e = ctx.intsAttr("ends"),
+         a = ctx.intsAttr("axes");
+    if (failed(s) || failed(e) || failed(a))
+      return failure();
+    starts = *s, ends = *e, axes = *a;
+  } else {
+    auto s = intsAttrOrInput(ctx, "starts", 1, 10),
+         e = intsAttrOrInput(ctx, "ends", 2, 10),
+         a = intsAttrOrInput(ctx, "axes", 3, 10),
+         st = intsAttrOrInput(ctx, "steps", 4, 10);
+    if (failed(s) || failed(e) || failed(a) || failed(st))
+      return failure();
+    starts = *s, ends = *e, axes = *a, steps = *st;
+  }
+  if (!starts || !ends || starts->size() != ends->size() ||
+      (axes && axes->size() != starts->size()) ||
+      (steps && steps->size() != starts->size()))
+    return ctx.emitError() << "starts, ends, axes and steps must have the "
+                              "same length";
+  SmallVector<int64_t> st(rank, 0), sp(rank, 1), cnt(xs);
+  SmallVector<bool> seen(rank, false);
+  for (size_t j = 0; j < starts->size(); ++j) {
+    auto ax = normalizeAxis(ctx, axes ? (*axes)[j] : int64_t(j), rank, "axis");
+    if (failed(ax))
+      return failure();
+    if (seen[*ax])
+      return ctx.emitError() << "axis " << *ax << " is sliced twice";
+    seen[*ax] = true;
+    int64_t dim = xs[*ax], step = steps ? (*steps)[j] : 1;
+    if (step == 0)
+      return ctx.emitError() << "steps must be non-zero";
+    // ONNX: negative values count from the end; then clamp to [0, dim]
+    // (step > 0) or [-1, dim - 1] (step < 0). INT64_MAX/MIN clamp too.
+    int64_t s = (*starts)[j], e = (*ends)[j];
+    if (s < 0) s += dim;
+    if (e < 0) e += dim;
+    if (step > 0) {
+      s = std::clamp<int64_t>(s, 0, dim);
+      e = std::clamp<int64_t>(e, 0, dim);
+    } else {
+      s = std::clamp<int64_t>(s, -1, dim - 1);
+      e = std::clamp<int64_t>(e, -1, dim - 1);
+    }
+    int64_t n = sliceCount(s, e, step);
+    st[*ax] = n ? s : 0;
+    sp[*ax] = step;
+    cnt[*ax] = n;
+  }
+  if (cnt == ArrayRef<int64_t>(xs) && llvm::all_of(sp, [](int64_t s) {
+        return s == 1;
+      }))
+    return ctx.setOutput(0, *x);
+  return ctx.setOutput(0, emitSlice(ctx, *x, st, sp, cnt));
+}
+
+LogicalResult importPad(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  auto mode = ctx.stringAttr("mode", "constant");
+  if (failed(x) || failed(mode))
+    return failure();
+  if (*mode != "constant" && *mode != "reflect" && *mode != "edge")
+    return ctx.emitError() << "mode '" << *mode << "' is not supported";
+  ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
+  int64_t rank = xs.size();
+  std::optional<SmallVector<int64_t>> pads;
+  float value = 0.0f;
+  if (ctx.getOpset() < 11) {
+    auto p = ctx.intsAttr(ctx.getOpset() < 2 ? "paddings" : "pads");
+    auto v = ctx.floatAttr("value", 0.0f);
+    if (failed(p) || failed(v))
+      return failure();
+    pads = *p;
+    value = *v;
+  } else {
+    auto p = intsAttrOrInput(ctx, "pads", 1, 11);
+    auto v = ctx.constInput(2, "constant_value");
+    auto a = intsAttrOrInput(ctx, "axes", 3, 18);
+    if (failed(p) || failed(v) || failed(a))
+      return failure();
+    pads = *p;
+    if (*v && (*v)->numel())
+      value = static_cast<float>((*v)->getF(0));
+    if (*a && pads) {
+      // Pads given for some axes only: scatter them over all dims.
+      SmallVector<int64_t> full(2 * rank, 0);
+      int64_t na = (*a)->size();
+      if (static_cast<int64_t>(pads->size()) != 2 * na)
+        return ctx.emitError() << "pads must have 2 entries per axis";
+      for (int64_t j = 0; j < na; ++j) {
+        auto ax = normalizeAxis(ctx, (**a)[j], rank, "axis");
+        if (failed(ax))
+          return failure();
+        full[*ax] = (*pads)[j];
+        full[*ax + rank] = (*pads)[j + na];
+      }
+      pads = full;
+    }
+  }
+  if (!pads || static_cast<int64_t>(pads->size()) != 2 * rank)
+    return ctx.emitError() << "pads must have " << 2 * rank << " entries";
+  // Negative pads crop: slice them off first, then pad the positive parts.
+  Value in = *x;
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1), counts(xs), pos(*pads);
+  bool crop = false;
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t b = (*pads)[i], e = (*pads)[i + rank];
+    if (b < 0) starts[i] = -b, counts[i] += b, pos[i] = 0, crop = true;
+    if (e < 0) counts[i] += e, pos[i + rank] = 0, crop = true;
+    if (counts[i] < 0)
+      return ctx.emitError() << "negative pads remove more than dimension "
+                             << i << " holds";
+  }
+  if (crop)
+    in = emitSlice(ctx, in, starts, steps, counts);
+  if (llvm::all_of(pos, [](int64_t p) { return p == 0; }))
+    return ctx.setOutput(0, in);
+  SmallVector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i) {
+    shape.push_back(counts[i] + pos[i] + pos[i + rank]);
+    if (*mode == "reflect" && (pos[i] >= counts[i] || pos[i + rank] >= counts[i]))
+      return ctx.emitError() << "reflect pads of dimension " << i
+                             << " must be smaller than its size " << counts[i];
+  }
+  OpBuilder &b = ctx.getBuilder();
+  Value y = PadOp::create(b, ctx.getLoc(), ctx.f32Tensor(shape), in,
+                          i64s(ctx, pos), b.getStringAttr(*mode),
+                          b.getF32FloatAttr(value));
+  return ctx.setOutput(0, y);
+}
+
+LogicalResult importExpand(NodeContext &ctx) {
+  auto x = ctx.input(0);
+  auto shape = ctx.constInput(1, "shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  if (!*shape)
+    return ctx.emitError() << "needs a shape";
+  std::vector<int64_t> target = (*shape)->toInts();
+  auto out = broadcastShapes(NodeContext::shapeOf(*x), target);
+  if (!out)
+    return ctx.emitError() << "shape " << shapeString(NodeContext::shapeOf(*x))
+                           << " does not broadcast to [" << shapeString(target)
+                           << "]";
+  if (ArrayRef<int64_t>(*out) == NodeContext::shapeOf(*x))
+    return ctx.setOutput(0, *x);
+  Value y = BroadcastOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      ctx.tensorOf(*out, NodeContext::elementTypeOf(*x)), *x);
+  return ctx.setOutput(0, y);
+}
+
+LogicalResult importGather(NodeContext &ctx) {
+  auto data = ctx.input(0), idx = ctx.input(1);
+  auto axisAttr = ctx.intAttr("axis", 0);
+  if (failed(data) || failed(idx) || failed(axisAttr))
+    return failure();
+  // The D1 lowering turns a Gather into copies, which needs the indices.
+  if (!idx->getDefiningOp<arith::ConstantOp>())
+    return ctx.emitError() << "indices must be constant after folding; "
+                              "run-time indices (embedding lookups) are not "
+                              "supported";
+  ArrayRef<int64_t> ds = NodeContext::shapeOf(*data);
+  auto axis = normalizeAxis(ctx, *axisAttr, ds.size(), "axis");
+  if (failed(axis))
+    return failure();
+  Value y = GatherOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      ctx.tensorOf(gatherResultShape(ds, NodeContext::shapeOf(*idx), *axis),
+                   NodeContext::elementTypeOf(*data)),
+      *data, *idx, ctx.getBuilder().getI64IntegerAttr(*axis));
+  return ctx.setOutput(0, y);
+}
+
+LogicalResult importConstantOfShape(NodeContext &ctx) {
+  auto shape = ctx.constInput(0, "shape");
+  if (failed(shape))
+    return failure();
+  ConstTensor value = ConstTensor::scalarF(0.0, onnx::TensorProto::FLOAT);
+  if (const onnx::AttributeProto *a = ctx.attr("value")) {
+    std::string error;
+    auto v = decodeTensor(a->t(), error);
+    if (!v || v->numel() != 1)
+      return ctx.emitError() << "'value' must be a one-element tensor";
+    value = *v;
+  }
+  Type elem = elementTypeFor(value.dtype, ctx.getContext());
+  if (!elem)
+    return ctx.emitError() << "value type " << dataTypeName(value.dtype)
+                           << " is not supported";
+  std::vector<int64_t> dims = (*shape)->toInts();
+  auto type = ctx.tensorOf(dims, elem);
+  Attribute splat =
+      elem.isF32() ? Attribute(FloatAttr::get(elem, value.getF(0)))
+                   : Attribute(IntegerAttr::get(elem, value.getI(0)));
+  Value y = arith::ConstantOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                      DenseElementsAttr::get(type, splat));
+  return ctx.setOutput(0, y);
+}
+
+} // namespace dojo::onnx_import
