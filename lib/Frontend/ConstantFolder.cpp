@@ -235,7 +235,8 @@ bool Folder::foldLoop(const onnx::NodeProto &node, Scope &scope) {
     if (scan.empty())
       return false; // Zero iterations: the scan shape is unknown.
     // Stack the per-iteration values along a new leading axis.
-    ConstTensor stacked = ConstTensor::zeros(scan[0].dtype, {});
+    ConstTensor stacked;
+    stacked.dtype = scan[0].dtype;
     stacked.dims.assign(1, static_cast<int64_t>(scan.size()));
     stacked.dims.append(scan[0].dims.begin(), scan[0].dims.end());
     for (const ConstTensor &t : scan) {

@@ -56,7 +56,7 @@ def one(op, ins, x_shape, inits=(), opset=13, outs=1, out_type=TensorProto.FLOAT
 def loop_body():
     # Carried i64 value v -> v * 2; scan output v + iter.
     nodes = [helper.make_node("Mul", ["v_in", "two"], ["v_out"]),
-             helper.make_node("Add", ["v_in", "iter"], ["scan"]),
+             helper.make_node("Add", ["v_in", "iter"], ["scan_out"]),
              helper.make_node("Identity", ["cond_in"], ["cond_out"])]
     return helper.make_graph(
         nodes, "body",
@@ -65,7 +65,7 @@ def loop_body():
          helper.make_tensor_value_info("v_in", I64, [1])],
         [helper.make_tensor_value_info("cond_out", TensorProto.BOOL, []),
          helper.make_tensor_value_info("v_out", I64, [1]),
-         helper.make_tensor_value_info("scan", I64, [1])],
+         helper.make_tensor_value_info("scan_out", I64, [1])],
         [ints("two", [2])])
 
 

@@ -225,7 +225,7 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
           isa::DmaDesc d = regionDesc(st, isa::DmaMode::SramToHbm);
           // A spill must land before the buffer's bytes are reused (from
           // the next step on); model outputs are awaited only at the end.
-          bool spill = st->hasAttr("spill");
+          bool spill = st->hasAttr(kAwaitAttrName);
           d.sem = spill ? kSpillSem : kStoreSem;
           d.dstType = int64_t(hbm[st.getTensor()].getDtype());
           pb.beginDebug(nameOf(st.getLoc()));

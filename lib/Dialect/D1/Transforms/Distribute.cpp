@@ -539,7 +539,6 @@ LogicalResult Distributor::run(Operation *funcOp) {
     if (!inSram && failed(copyToMesh(v, ret.getLoc())))
       return failure();
   }
-  int lastStep = std::max<int>(0, int(steps.size()) - 1);
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto type = cast<RankedTensorType>(v.getType());
     auto it = dist.find(v);
@@ -565,15 +564,18 @@ LogicalResult Distributor::run(Operation *funcOp) {
       }
       simplifyTransfer(shape, src, dst);
       builder.setInsertionPointToEnd(&steps[block.step].getBody().front());
-      HbmStoreOp::create(builder, block.buffer.getLoc(), block.buffer,
+      auto store = HbmStoreOp::create(builder, block.buffer.getLoc(), block.buffer,
                          FlatSymbolRefAttr::get(hbm.getSymNameAttr()),
                          builder.getI64IntegerAttr(block.base),
                          builder.getI64IntegerAttr(dstOffset),
                          builder.getDenseI64ArrayAttr(shape),
                          builder.getDenseI64ArrayAttr(src),
                          builder.getDenseI64ArrayAttr(dst));
-      // The store completes asynchronously; keep its source to the end.
-      block.buffer.setLast(lastStep);
+      // The node waits for the store at the end of the step, so the block's
+      // bytes can be reused from the next step on: a model output larger
+      // than the mesh's SRAM streams out as it is produced.
+      store->setAttr(kAwaitAttrName, builder.getUnitAttr());
+      use(block.buffer, block.step);
     }
   }
   func.erase();

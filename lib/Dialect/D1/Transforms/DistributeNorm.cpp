@@ -11,6 +11,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <limits>
+#include <numeric>
 
 using namespace mlir;
 using namespace dojo;
@@ -21,8 +22,16 @@ FailureOr<TensorBlock> Distributor::lowerPool(Operation *op, const Box &box,
   auto pool = cast<dnn::PoolOp>(op);
   auto x = shapeOf(pool.getInput());
   unsigned spatial = x.size() - 2;
-  auto k = pool.getKernel(), s = pool.getStrides(), dil = pool.getDilations();
+  auto k = pool.getKernel();
   auto pads = pool.getPads();
+  // When stride and dilation share a factor g, only every g-th input element
+  // is ever read: stage those alone, with stride and dilation divided by g.
+  SmallVector<int64_t, 3> s, dil, g;
+  for (unsigned i = 0; i < spatial; ++i) {
+    g.push_back(std::gcd(pool.getStrides()[i], pool.getDilations()[i]));
+    s.push_back(pool.getStrides()[i] / g[i]);
+    dil.push_back(pool.getDilations()[i] / g[i]);
+  }
   bool isMax = pool.getKind() == "max";
   int64_t np = box.extent(0), cp = box.extent(1);
   SmallVector<int64_t, 3> win, outExt;
@@ -38,12 +47,18 @@ FailureOr<TensorBlock> Distributor::lowerPool(Operation *op, const Box &box,
   int64_t dstBase = 0;
   bool padded = false;
   for (unsigned i = 0; i < spatial; ++i) {
-    int64_t start = box.lo[2 + i] * s[i] - pads[i];
-    int64_t lo = std::max<int64_t>(0, start);
-    int64_t hi = std::min<int64_t>(x[2 + i], start + win[i]);
-    padded |= lo != start || hi != start + win[i];
-    dstBase += std::max<int64_t>(0, lo - start) * winStride[i];
-    view.push_back({int(2 + i), lo, std::max<int64_t>(0, hi - lo), winStride[i]});
+    // Window element j reads input start + j * g.
+    int64_t start = box.lo[2 + i] * s[i] * g[i] - pads[i];
+    int64_t j0 = start >= 0 ? 0 : (-start + g[i] - 1) / g[i];
+    int64_t j1 = std::min(win[i] - 1, start + (win[i] - 1) * g[i] < x[2 + i]
+                                          ? win[i] - 1
+                                          : (x[2 + i] - 1 - start) >= 0
+                                                ? (x[2 + i] - 1 - start) / g[i]
+                                                : -1);
+    padded |= j0 != 0 || j1 != win[i] - 1;
+    dstBase += j0 * winStride[i];
+    view.push_back({int(2 + i), start + j0 * g[i], std::max<int64_t>(0, j1 - j0 + 1),
+                    winStride[i], g[i]});
   }
   view.push_back({1, box.lo[1], cp, 4});
   std::optional<float> fill;
@@ -72,7 +87,8 @@ FailureOr<TensorBlock> Distributor::lowerPool(Operation *op, const Box &box,
         int64_t lo = pool.getCountIncludePad() ? -pads[i] : 0;
         int64_t hi = x[2 + i] + (pool.getCountIncludePad() ? pads[spatial + i] : 0);
         for (int64_t t = 0; t < k[i]; ++t) {
-          int64_t p = o * s[i] - pads[i] + t * dil[i];
+          int64_t p = o * pool.getStrides()[i] - pads[i] +
+                      t * pool.getDilations()[i];
           c += p >= lo && p < hi;
         }
         count *= c;

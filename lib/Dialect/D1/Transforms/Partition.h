@@ -81,6 +81,10 @@ int64_t product(llvm::ArrayRef<int64_t> v);
 /// 1-D and 2-D kernels reuse the 3-D code.
 llvm::SmallVector<int64_t, 3> padTo3(llvm::ArrayRef<int64_t> v, int64_t fill);
 
+/// Unit attribute on a d1.hbm_store the node must see complete before its
+/// step ends (spills, model outputs), so its source bytes can be reused.
+inline constexpr llvm::StringLiteral kAwaitAttrName = "await";
+
 /// Row-major strides (in elements) of `shape`.
 llvm::SmallVector<int64_t, 6> rowMajorStrides(llvm::ArrayRef<int64_t> shape);
 

@@ -9,6 +9,7 @@
 // is left to spill, it reports the node's memory map.
 //
 //===----------------------------------------------------------------------===//
+#include "Partition.h"
 #include "dojo/Dialect/D1/Analysis/SramAllocator.h"
 #include "dojo/Dialect/D1/Transforms/Passes.h"
 #include "mlir/IR/Builders.h"
@@ -146,7 +147,7 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
     builder.setInsertionPointToEnd(&producer.getBody().front());
     auto store = HbmStoreOp::create(builder, victim.getLoc(), victim, ref, i64(0),
                                     i64(0), arr({words}), arr({4}), arr({4}));
-    store->setAttr("spill", builder.getUnitAttr());
+    store->setAttr(kAwaitAttrName, builder.getUnitAttr());
     for (Operation *user : llvm::make_early_inc_range(victim.getResult().getUsers())) {
       auto dma = dyn_cast<DmaOp>(user);
       if (!dma || dma.getSrc() != victim.getResult())
