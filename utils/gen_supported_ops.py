@@ -27,10 +27,13 @@ HEADER = """\
      (`dojo-translate --list-supported-ops`). Do not edit by hand. -->
 
 The ONNX importer (`dojo-translate --import-onnx`, also used by `dojo-cc`)
-accepts the operators below, on static-shape `FLOAT` (f32) tensors only.
-Any other operator, an operator at an opset outside its range, or an
-attribute not listed is rejected with an error naming the node. See
-[frontend.md](frontend.md) for the general policies.
+accepts the operators below on static-shape tensors: `FLOAT` (f32) for
+activations, `INT64`/`INT32`/`BOOL` where ops move, compare or index
+(Cast, Equal, Where, Gather indices, Reshape, ...). Constant subgraphs are
+folded before import, so ops marked "folding only" may appear as long as
+their inputs are constant. Any other operator, an operator at an opset
+outside its range, or an attribute not listed is rejected with an error
+naming the node. See [frontend.md](frontend.md) for the general policies.
 
 | ONNX op | domain | opsets | attributes | notes |
 |---|---|---|---|---|

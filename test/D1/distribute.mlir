@@ -20,7 +20,7 @@
 // CHECK-NEXT:   d1.hbm_load @input0[0] -> %[[IN]][56] shape [4, 4, 2] src [16, 4, 64] dst [48, 8, 4]
 // CHECK-NEXT:   d1.kernel "conv"(%[[IN]], %[[W]], %[[B]], %[[OUT]]) {params = {act = "relu", bias = true, cg = 8 : i64, ci = 2 : i64, cin = 2 : i64, cp = 8 : i64, dilations = array<i64: 1, 1, 1>, groups = 1 : i64, kernel = array<i64: 1, 3, 3>, n = 1 : i64, out = array<i64: 1, 4, 4>, strides = array<i64: 1, 1, 1>, win = array<i64: 1, 6, 6>}}
 // Channels-last [16 positions][8 channels] back to NCHW.
-// CHECK-NEXT:   d1.hbm_store %[[OUT]][0] -> @output0[0] shape [8, 16] src [4, 32] dst [64, 4]
+// CHECK-NEXT:   d1.hbm_store %[[OUT]][0] -> @output0[0] shape [8, 16] src [4, 32] dst [64, 4] {await}
 // CHECK-NEXT: }
 // CHECK-NEXT: }
 // CHECK-NOT: func.func
@@ -103,10 +103,10 @@ module attributes {d1.target = "name=conv,rows=1,cols=1,sram_bytes=262144"} {
 // CHECK-NEXT:   d1.dma %[[C3]][128] -> %[[X2]][0]
 // CHECK-NEXT:   d1.dma %[[C2]][128] -> %[[X2]][32]
 // CHECK-NEXT:   d1.kernel "eltwise"(%[[X2]], %[[R2]]){{.*}}
-// CHECK-NEXT:   d1.hbm_store %[[R0]][0] -> @output0[0] shape [64] src [4] dst [4]
-// CHECK-NEXT:   d1.hbm_store %[[R1]][0] -> @output0[256] shape [64] src [4] dst [4]
-// CHECK-NEXT:   d1.hbm_store %[[R3]][0] -> @output0[512] shape [64] src [4] dst [4]
-// CHECK-NEXT:   d1.hbm_store %[[R2]][0] -> @output0[768] shape [64] src [4] dst [4]
+// CHECK-NEXT:   d1.hbm_store %[[R0]][0] -> @output0[0] shape [64] src [4] dst [4] {await}
+// CHECK-NEXT:   d1.hbm_store %[[R1]][0] -> @output0[256] shape [64] src [4] dst [4] {await}
+// CHECK-NEXT:   d1.hbm_store %[[R3]][0] -> @output0[512] shape [64] src [4] dst [4] {await}
+// CHECK-NEXT:   d1.hbm_store %[[R2]][0] -> @output0[768] shape [64] src [4] dst [4] {await}
 // CHECK-NEXT: }
 module attributes {d1.target = "name=mm,rows=2,cols=2"} {
   func.func @main(%a: tensor<16x8xf32>, %b: tensor<8x16xf32>) -> tensor<16x16xf32> {
@@ -124,7 +124,7 @@ module attributes {d1.target = "name=mm,rows=2,cols=2"} {
 // produced them and stay live to the last step.
 // CHECK-LABEL: d1.device target("name=rounds,rows=1,cols=2,
 // Output blocks are named after the layer (here "v": no name location).
-// CHECK-COUNT-8: d1.buffer @v_0_{{[01]}}_{{[0-9]+}} on %{{.*}} size 128 live[{{[0-3]}}, 3]
+// CHECK-COUNT-8: d1.buffer @v_0_{{[01]}}_{{[0-9]+}} on %{{.*}} size 128 live[{{[0-3]}}, {{[0-3]}}]
 // CHECK-NOT: d1.buffer @v_0_
 // CHECK: d1.step 0 {
 // CHECK-NEXT:   d1.hbm_load @input0[0] -> %{{.*}}[0] shape [32] src [4] dst [4]
@@ -133,15 +133,15 @@ module attributes {d1.target = "name=mm,rows=2,cols=2"} {
 // CHECK-NEXT:   d1.hbm_load @input0[128] ->{{.*}}
 // CHECK-NEXT:   d1.hbm_load @input1[128] ->{{.*}}
 // CHECK-NEXT:   d1.kernel "eltwise"{{.*}}
-// CHECK-NEXT:   d1.hbm_store %{{.*}}[0] -> @output0[0] shape [32]
-// CHECK-NEXT:   d1.hbm_store %{{.*}}[0] -> @output0[128] shape [32]
+// CHECK-NEXT:   d1.hbm_store %{{.*}}[0] -> @output0[0] shape [32] {{.*}} {await}
+// CHECK-NEXT:   d1.hbm_store %{{.*}}[0] -> @output0[128] shape [32] {{.*}} {await}
 // CHECK-NEXT: }
 // CHECK: d1.step 3 {
 // CHECK-NEXT:   d1.hbm_load @input0[768] ->{{.*}}
 // CHECK-NEXT:   d1.hbm_load @input1[0] ->{{.*}}
 // CHECK:        d1.hbm_load @input0[896] ->
 // CHECK-NEXT:   d1.hbm_load @input1[128] ->{{.*}}
-// CHECK:        d1.hbm_store %{{.*}}[0] -> @output0[896] shape [32]
+// CHECK:        d1.hbm_store %{{.*}}[0] -> @output0[896] shape [32] {{.*}} {await}
 // CHECK-NEXT: }
 // CHECK-NOT: d1.step
 module attributes {d1.target = "name=rounds,rows=1,cols=2,sram_bytes=5120,reserved_bytes=4096"} {
@@ -160,7 +160,7 @@ module attributes {d1.target = "name=rounds,rows=1,cols=2,sram_bytes=5120,reserv
 // CHECK: %[[C:.*]] = d1.buffer @copy_0_0_0 on %{{.*}} size 64 live[0, 0]
 // CHECK: d1.step 0 {
 // CHECK-NEXT:   d1.hbm_load @input0[0] -> %[[C]][0] shape [16] src [4] dst [4]
-// CHECK-NEXT:   d1.hbm_store %[[C]][0] -> @output0[0] shape [16] src [4] dst [4]
+// CHECK-NEXT:   d1.hbm_store %[[C]][0] -> @output0[0] shape [16] src [4] dst [4] {await}
 module attributes {d1.target = "name=m,rows=2,cols=2"} {
   func.func @main(%x: tensor<1x16xf32>) -> tensor<1x16xf32> {
     return %x : tensor<1x16xf32>

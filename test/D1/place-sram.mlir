@@ -56,7 +56,7 @@ d1.device target("name=replace,rows=1,cols=1") {
 // CHECK-NEXT: d1.step 0 {
 // CHECK-NEXT:   d1.hbm_load @input0[0] -> %[[X]][0]
 // CHECK-NEXT:   d1.kernel "eltwise"(%[[X]], %[[P]])
-// CHECK-NEXT:   d1.hbm_store %[[P]][0] -> @spill0[0] shape [512] src [4] dst [4] {spill}
+// CHECK-NEXT:   d1.hbm_store %[[P]][0] -> @spill0[0] shape [512] src [4] dst [4] {await}
 // CHECK-NEXT: }
 // CHECK-NEXT: d1.step 1 {
 // CHECK-NEXT:   d1.fill %[[S]]
