@@ -65,7 +65,7 @@ std::vector<int64_t> encode(const AccDesc &d) {
 }
 std::vector<int64_t> encode(const MmaDesc &d) {
   return {int64_t(DescKind::Mma), d.m, d.n, d.k, d.aSi, d.aSk, d.bSk, d.bSj,
-          d.dtype};
+          d.dtype, d.aStorage, d.bStorage};
 }
 std::vector<int64_t> encode(const DmaDesc &d) {
   std::vector<int64_t> w = {int64_t(DescKind::Dma), int64_t(d.mode), d.dstNode,
@@ -105,7 +105,7 @@ std::string decode(const std::vector<int64_t> &w, AccDesc &d) {
 }
 
 std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
-  if (auto e = checkHeader(w, DescKind::Mma, 9, "matrix"); !e.empty())
+  if (auto e = checkHeader(w, DescKind::Mma, 11, "matrix"); !e.empty())
     return e;
   d.m = w[1];
   d.n = w[2];
@@ -115,10 +115,16 @@ std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
   d.bSk = w[6];
   d.bSj = w[7];
   d.dtype = w[8];
+  d.aStorage = w[9];
+  d.bStorage = w[10];
   if (d.m < 1 || d.m > kTile || d.n < 1 || d.n > kTile || d.k < 1)
     return "matrix descriptor shape out of range";
   if (d.dtype != 0 && d.dtype != 1)
     return "matrix descriptor has an unknown data type";
+  if (d.aStorage < 0 || d.aStorage > 1 || d.bStorage < 0 || d.bStorage > 1)
+    return "matrix descriptor has an unknown operand storage";
+  if ((d.aStorage || d.bStorage) && d.dtype != 1)
+    return "matrix descriptor: BF16 operand storage needs the BF16 data type";
   return "";
 }
 
@@ -151,7 +157,7 @@ std::string decode(const std::vector<int64_t> &w, DmaDesc &d) {
   d.srcType = w[7 + 3 * kMaxDmaRank];
   d.dstType = w[8 + 3 * kMaxDmaRank];
   auto known = [](int64_t t) {
-    return (t >= 1 && t <= 7) || t == 9 || (t >= 11 && t <= 13);
+    return (t >= 1 && t <= 7) || t == 9 || (t >= 11 && t <= 13) || t == 16;
   };
   if (!known(d.srcType) || !known(d.dstType))
     return "DMA descriptor has an unsupported element type";

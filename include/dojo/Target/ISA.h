@@ -127,10 +127,14 @@ struct AccDesc {
 /// Mma: A is m x K with strides (aSi, aSk), B is K x n with (bSk, bSj),
 /// bytes. With dtype BF16 each operand is rounded to bfloat16
 /// (round-to-nearest-even) before the multiply; accumulation is FP32.
+/// `aStorage` / `bStorage` say how each operand's elements are stored in
+/// SRAM: 0 = FP32 (4 bytes), 1 = BF16 (2 bytes, the high half of an FP32,
+/// widened exactly). BF16 storage requires dtype BF16.
 struct MmaDesc {
   int64_t m = kTile, n = kTile, k = 1;
   int64_t aSi = 0, aSk = 4, bSk = 0, bSj = 4;
   int64_t dtype = 0; ///< 0 = F32, 1 = BF16 (dojo::MatDType)
+  int64_t aStorage = 0, bStorage = 0;
 };
 
 enum class DmaMode : int64_t {
@@ -147,7 +151,8 @@ enum class DmaMode : int64_t {
 ///
 /// When `srcType` != `dstType` (ONNX TensorProto data type codes: 1 FLOAT,
 /// 2 UINT8, 3 INT8, 4 UINT16, 5 INT16, 6 INT32, 7 INT64, 9 BOOL, 11 DOUBLE,
-/// 12 UINT32, 13 UINT64) the engine converts each element's value on the
+/// 12 UINT32, 13 UINT64, 16 BFLOAT16: to BF16 rounds to nearest even, from
+/// BF16 widens exactly) the engine converts each element's value on the
 /// way ("convert" of the published D1 feature list): float to integer
 /// truncates toward zero (saturating at the type's range, NaN -> 0), to BOOL
 /// gives 1 for non-zero, integer to float rounds to nearest even. Source
