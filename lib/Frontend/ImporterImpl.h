@@ -91,6 +91,13 @@ public:
   /// operand in the error.
   mlir::FailureOr<std::optional<ConstTensor>>
   constInput(unsigned i, llvm::StringRef what);
+  /// True if input `i` is present but not a constant after folding.
+  bool isRuntimeInput(unsigned i) const;
+  /// The static shape ONNX declares or infers for output `i`, if any. Ops
+  /// whose shaping operand (Reshape's shape, Squeeze's axes, ...) is only
+  /// known at run time still compile when their result shape is static:
+  /// the data movement depends on the shapes alone.
+  std::optional<llvm::SmallVector<int64_t>> declaredOutputShape(unsigned i) const;
   /// How many node inputs and graph outputs read input `i`'s value.
   int inputUseCount(unsigned i) const;
   /// The number of inputs, counting omitted ones.
@@ -156,6 +163,9 @@ public:
   const onnx::TensorProto *initializer(llvm::StringRef valueName) const {
     return initializers.lookup(valueName);
   }
+  /// Static shape of a value from value_info / graph outputs, if known.
+  std::optional<llvm::SmallVector<int64_t>>
+  declaredShape(llvm::StringRef valueName) const;
   bool isUsed(llvm::StringRef valueName) const {
     return useCount(valueName) > 0;
   }

@@ -72,6 +72,18 @@ NodeContext::constInput(unsigned i, StringRef what) {
   return std::optional<ConstTensor>(std::move(*t));
 }
 
+bool NodeContext::isRuntimeInput(unsigned i) const {
+  return static_cast<int>(i) < node.input_size() && !node.input(i).empty() &&
+         !importer.initializer(node.input(i));
+}
+
+std::optional<SmallVector<int64_t>>
+NodeContext::declaredOutputShape(unsigned i) const {
+  if (static_cast<int>(i) >= node.output_size() || node.output(i).empty())
+    return std::nullopt;
+  return importer.declaredShape(node.output(i));
+}
+
 const onnx::AttributeProto *NodeContext::attr(StringRef attrName) const {
   for (const auto &a : node.attribute())
     if (a.name() == attrName)

@@ -83,6 +83,20 @@ GraphImporter::GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model,
     types[info.name()] = &info.type();
 }
 
+std::optional<SmallVector<int64_t>>
+GraphImporter::declaredShape(StringRef valueName) const {
+  const onnx::TypeProto *type = types.lookup(valueName);
+  if (!type || !type->has_tensor_type() || !type->tensor_type().has_shape())
+    return std::nullopt;
+  SmallVector<int64_t> dims;
+  for (const auto &d : type->tensor_type().shape().dim()) {
+    if (!d.has_dim_value() || d.dim_value() < 0)
+      return std::nullopt;
+    dims.push_back(d.dim_value());
+  }
+  return dims;
+}
+
 Location GraphImporter::fileLoc() {
   return FileLineColLoc::get(&ctx, path, 0, 0);
 }

@@ -90,6 +90,20 @@ LogicalResult importClip(NodeContext &ctx) {
       return failure();
     lo = *a;
     hi = *b;
+  } else if (ctx.isRuntimeInput(1) || ctx.isRuntimeInput(2)) {
+    // Bounds known only at run time: max(x, min) then min(., max), each a
+    // broadcasting elementwise op.
+    Value y = *x;
+    OpBuilder &b = ctx.getBuilder();
+    for (auto [index, fn] : {std::pair{1u, "max"}, std::pair{2u, "min"}}) {
+      auto bound = ctx.optionalInput(index);
+      if (failed(bound))
+        return failure();
+      if (*bound)
+        y = BinaryOp::create(b, ctx.getLoc(), x->getType(), y, *bound,
+                             b.getStringAttr(fn));
+    }
+    return ctx.setOutput(0, y);
   } else {
     auto a = ctx.constInput(1, "min"), b = ctx.constInput(2, "max");
     if (failed(a) || failed(b))

@@ -37,11 +37,33 @@ Value emitSlice(NodeContext &ctx, Value x, ArrayRef<int64_t> starts,
 
 } // namespace
 
+/// Reshape-like ops (Reshape, Squeeze, Unsqueeze) whose shaping input is a
+/// run-time value: the declared static output shape decides the result,
+/// since a row-major reshape moves no data whatever the operand says.
+static std::optional<LogicalResult> reshapeToDeclared(NodeContext &ctx,
+                                                      Value x, unsigned input) {
+  if (!ctx.isRuntimeInput(input))
+    return std::nullopt;
+  auto shape = ctx.declaredOutputShape(0);
+  if (!shape)
+    return std::nullopt;
+  int64_t in = 1, out = 1;
+  for (int64_t d : NodeContext::shapeOf(x))
+    in *= d;
+  for (int64_t d : *shape)
+    out *= d;
+  if (in != out)
+    return std::nullopt;
+  return ctx.setOutput(0, reshapeTo(ctx, x, *shape));
+}
+
 LogicalResult importReshape(NodeContext &ctx) {
   auto x = ctx.input(0);
   auto allowzero = ctx.intAttr("allowzero", 0);
   if (failed(x) || failed(allowzero))
     return failure();
+  if (auto done = reshapeToDeclared(ctx, *x, 1))
+    return *done;
   auto shape = intsAttrOrInput(ctx, "shape", 1, 5);
   if (failed(shape))
     return failure();
@@ -99,6 +121,8 @@ LogicalResult importSqueeze(NodeContext &ctx) {
   if (failed(x))
     return failure();
   bool unsqueeze = ctx.getNode().op_type() == "Unsqueeze";
+  if (auto done = reshapeToDeclared(ctx, *x, 1))
+    return *done;
   auto axes = intsAttrOrInput(ctx, "axes", 1, 13);
   if (failed(axes))
     return failure();
@@ -183,10 +207,27 @@ LogicalResult importSplit(NodeContext &ctx) {
     return failure();
   ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
   auto axis = normalizeAxis(ctx, *axisAttr, xs.size(), "axis");
-  auto split = intsAttrOrInput(ctx, "split", 1, 13);
-  if (failed(axis) || failed(split))
+  if (failed(axis))
     return failure();
   int64_t n = ctx.getNode().output_size(), dim = xs[*axis];
+  // A run-time `split` input: the declared output shapes give the sizes.
+  std::optional<SmallVector<int64_t>> declaredSizes;
+  if (ctx.isRuntimeInput(1)) {
+    SmallVector<int64_t> sizes;
+    for (int64_t i = 0; i < n; ++i) {
+      auto shape = ctx.declaredOutputShape(i);
+      if (!shape || shape->size() != xs.size())
+        break;
+      sizes.push_back((*shape)[*axis]);
+    }
+    if (int64_t(sizes.size()) == n)
+      declaredSizes = sizes;
+  }
+  auto split = declaredSizes
+                   ? FailureOr<std::optional<SmallVector<int64_t>>>(declaredSizes)
+                   : intsAttrOrInput(ctx, "split", 1, 13);
+  if (failed(split))
+    return failure();
   SmallVector<int64_t> sizes;
   if (*split) {
     sizes = **split;
@@ -358,12 +399,21 @@ LogicalResult importPad(NodeContext &ctx) {
 
 LogicalResult importExpand(NodeContext &ctx) {
   auto x = ctx.input(0);
-  auto shape = ctx.constInput(1, "shape");
-  if (failed(x) || failed(shape))
+  if (failed(x))
     return failure();
-  if (!*shape)
-    return ctx.emitError() << "needs a shape";
-  std::vector<int64_t> target = (*shape)->toInts();
+  std::vector<int64_t> target;
+  if (auto declared = ctx.declaredOutputShape(0);
+      declared && ctx.isRuntimeInput(1)) {
+    // A run-time shape operand: the declared result shape is what matters.
+    target.assign(declared->begin(), declared->end());
+  } else {
+    auto shape = ctx.constInput(1, "shape");
+    if (failed(shape))
+      return failure();
+    if (!*shape)
+      return ctx.emitError() << "needs a shape";
+    target = (*shape)->toInts();
+  }
   auto out = broadcastShapes(NodeContext::shapeOf(*x), target);
   if (!out)
     return ctx.emitError() << "shape " << shapeString(NodeContext::shapeOf(*x))
@@ -400,9 +450,18 @@ LogicalResult importGather(NodeContext &ctx) {
 }
 
 LogicalResult importConstantOfShape(NodeContext &ctx) {
-  auto shape = ctx.constInput(0, "shape");
-  if (failed(shape))
-    return failure();
+  std::vector<int64_t> dims;
+  if (auto declared = ctx.declaredOutputShape(0);
+      declared && ctx.isRuntimeInput(0)) {
+    dims.assign(declared->begin(), declared->end());
+  } else {
+    auto shape = ctx.constInput(0, "shape");
+    if (failed(shape))
+      return failure();
+    if (!*shape)
+      return ctx.emitError() << "needs a shape";
+    dims = (*shape)->toInts();
+  }
   ConstTensor value = ConstTensor::scalarF(0.0, onnx::TensorProto::FLOAT);
   if (const onnx::AttributeProto *a = ctx.attr("value")) {
     std::string error;
@@ -415,7 +474,6 @@ LogicalResult importConstantOfShape(NodeContext &ctx) {
   if (!elem)
     return ctx.emitError() << "value type " << dataTypeName(value.dtype)
                            << " is not supported";
-  std::vector<int64_t> dims = (*shape)->toInts();
   auto type = ctx.tensorOf(dims, elem);
   Attribute splat =
       elem.isF32() ? Attribute(FloatAttr::get(elem, value.getF(0)))

@@ -4,7 +4,9 @@
 // way (ISA.h, DmaDesc): float to integer truncates toward zero and saturates
 // (NaN gives 0), anything to BOOL gives 1 for non-zero, integer to float
 // rounds to nearest even, and integer to integer wraps like a C++
-// conversion (two's complement). Both buffers are dense.
+// conversion (two's complement). BFLOAT16 converts through FP32: to BF16
+// rounds the FP32 value to nearest even (NaN stays a NaN), from BF16 widens
+// exactly. Both buffers are dense.
 //
 //===----------------------------------------------------------------------===//
 #include "Machine.h"
@@ -25,6 +27,28 @@ template <typename T, bool IsBool = false> struct Elem {
   static constexpr bool isBool = IsBool;
 };
 
+/// The host representation of BFLOAT16: the high half of an FP32.
+struct BF16 {
+  uint16_t bits;
+};
+
+float widen(BF16 h) {
+  uint32_t u = uint32_t(h.bits) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+/// Rounds to nearest even; a NaN becomes a quiet NaN with its sign and the
+/// top of its payload (the same rounding the matrix unit applies).
+BF16 narrow(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return BF16{uint16_t((u | 0x00400000u) >> 16)};
+  return BF16{uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16)};
+}
+
 /// Calls f(Elem<...>{}) for ONNX type code `t` (one decode() accepts).
 template <typename F> void withElem(int64_t t, F &&f) {
   switch (t) {
@@ -39,6 +63,7 @@ template <typename F> void withElem(int64_t t, F &&f) {
   case 11: f(Elem<double>{}); break;
   case 12: f(Elem<uint32_t>{}); break;
   case 13: f(Elem<uint64_t>{}); break;
+  case 16: f(Elem<BF16>{}); break;
   default: break;
   }
 }
@@ -63,7 +88,11 @@ template <typename DE, typename SE> typename DE::type convertOne(
     typename SE::type s) {
   using D = typename DE::type;
   using S = typename SE::type;
-  if constexpr (SE::isBool) {
+  if constexpr (std::is_same_v<S, BF16>) {
+    return convertOne<DE, Elem<float>>(widen(s));
+  } else if constexpr (std::is_same_v<D, BF16>) {
+    return narrow(convertOne<Elem<float>, SE>(s));
+  } else if constexpr (SE::isBool) {
     // A BOOL byte other than 0 or 1 still means true.
     return convertOne<DE, Elem<uint8_t>>(uint8_t(s != 0));
   } else if constexpr (DE::isBool) {

@@ -230,10 +230,13 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       const isa::MmaDesc &d = dd.mma;
       int64_t aShape[2] = {d.m, d.k}, aStr[2] = {d.aSi, d.aSk};
       int64_t bShape[2] = {d.k, d.n}, bStr[2] = {d.bSk, d.bSj}, lo = 0, hi = 0;
-      bool ok = stridedSpan(n.regs[in.b], 2, aShape, aStr, 4, lo, hi);
+      // BF16-stored operands have 2-byte elements.
+      bool ok = stridedSpan(n.regs[in.b], 2, aShape, aStr, d.aStorage ? 2 : 4,
+                            lo, hi);
       if (!checkSpan(n, in, ok, lo, hi, error))
         return RunResult::Error;
-      ok = stridedSpan(n.regs[in.c], 2, bShape, bStr, 4, lo, hi);
+      ok = stridedSpan(n.regs[in.c], 2, bShape, bStr, d.bStorage ? 2 : 4, lo,
+                       hi);
       if (!checkSpan(n, in, ok, lo, hi, error))
         return RunResult::Error;
       const uint8_t *a = sram + n.regs[in.b], *b = sram + n.regs[in.c];

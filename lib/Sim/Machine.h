@@ -20,11 +20,12 @@ namespace dojo::sim::detail {
 /// acc[i][j] += sum_k A[i][k] * B[k][j] for one Mma (Mma.cpp).
 using MmaKernel = void (*)(float *acc, const uint8_t *a, const uint8_t *b,
                            const isa::MmaDesc &d);
-/// Every kernel the host can run for FP32 or BF16 operands, fastest last
-/// (tests check that they agree bit for bit).
-std::vector<MmaKernel> availableMmaKernels(bool bf16);
+/// Every kernel the host can run for the data type and operand storage of
+/// `d` (other fields are ignored), fastest last (tests check that they agree
+/// bit for bit).
+std::vector<MmaKernel> availableMmaKernels(const isa::MmaDesc &d);
 /// The fastest of them.
-MmaKernel selectMmaKernel(bool bf16);
+MmaKernel selectMmaKernel(const isa::MmaDesc &d);
 
 /// A descriptor decoded once at load time, with its issue cost precomputed,
 /// so the interpreter never re-parses descriptor words.
@@ -35,7 +36,7 @@ struct Decoded {
   isa::DmaDesc dma;
   int64_t cycles = 1;   ///< cost of the instruction using it
   double unitWork = 0;  ///< Mma: MACs / peak MACs per cycle of its dtype
-  MmaKernel mmaKernel = nullptr; ///< Mma: the host kernel of its dtype
+  MmaKernel mmaKernel = nullptr; ///< Mma: the host kernel of its types
 };
 
 struct FreeDeleter {

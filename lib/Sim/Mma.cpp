@@ -11,6 +11,11 @@
 // rounding applied to whole panel rows. Lanes beyond a partial tile compute
 // on duplicated real data and are never written back.
 //
+// An operand stored as BF16 (2-byte elements, the high half of an FP32) is
+// widened exactly while packing. Rounding a widened value to BF16 changes
+// nothing but the quiet bit of a signalling NaN, which the multiply sets
+// anyway (with the same payload), so such panels skip the rounding.
+//
 // The same source is compiled twice: for the baseline ISA and for AVX2,
 // picked at run time, so results are identical and only the speed differs.
 //
@@ -30,6 +35,7 @@ namespace {
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 typedef uint32_t v8u __attribute__((vector_size(32)));
+typedef uint16_t v8h __attribute__((vector_size(16)));
 
 constexpr int64_t kChunk = 64; ///< k steps packed at a time (4 KiB panels)
 
@@ -38,13 +44,35 @@ constexpr int64_t kChunk = 64; ///< k steps packed at a time (4 KiB panels)
   std::memcpy(&v, p, sizeof(v));
   return v;
 }
-[[gnu::always_inline]] inline void store8(void *p, v8f v) {
+[[gnu::always_inline]] inline void store8(void *p, const v8f &v) {
   std::memcpy(p, &v, sizeof(v));
 }
+/// Widens eight BF16 values (the high halves of FP32s) at `p` exactly.
+[[gnu::always_inline]] inline v8f loadBF16x8(const void *p) {
+  v8h h;
+  std::memcpy(&h, p, sizeof(h));
+  v8u u = __builtin_convertvector(h, v8u) << 16;
+  v8f f;
+  std::memcpy(&f, &u, sizeof(f));
+  return f;
+}
+inline float widenBF16(const uint8_t *p) {
+  uint16_t h;
+  std::memcpy(&h, p, 2);
+  uint32_t u = uint32_t(h) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+/// How a panel's elements are read: FP32 as stored, FP32 rounded to BF16,
+/// or BF16 storage widened.
+enum class Elem { F32, F32Round, BF16 };
 
 /// Rounds eight floats to bfloat16 (ties to even; NaN stays a quiet NaN),
 /// as docs/ISA.md specifies for BF16 Mma operands.
-[[gnu::always_inline]] inline v8f roundBF16x8(v8f x) {
+[[gnu::always_inline]] inline v8f roundBF16x8(const v8f &in) {
+  v8f x = in;
   v8u u;
   std::memcpy(&u, &x, sizeof(u));
   v8i nan = (v8i)(u & 0x7fffffffu) > 0x7f800000;
@@ -80,44 +108,54 @@ constexpr int64_t kChunk = 64; ///< k steps packed at a time (4 KiB panels)
   }
 }
 
-/// Packs X[k0 + k][t] = f32 at base + (k0 + k) * sk + t * st, k < kc, into
-/// panel[8k + t]. Columns t >= cnt repeat column 0 (valid memory, results
-/// discarded by the caller).
-template <bool BF16>
+template <Elem E>
+[[gnu::always_inline]] inline v8f load(const uint8_t *p) {
+  return E == Elem::BF16 ? loadBF16x8(p) : load8(p);
+}
+template <Elem E> [[gnu::always_inline]] inline v8f finish(const v8f &v) {
+  return E == Elem::F32Round ? roundBF16x8(v) : v;
+}
+
+/// Packs X[k0 + k][t] = element at base + (k0 + k) * sk + t * st, k < kc,
+/// into panel[8k + t] as FP32. Columns t >= cnt repeat column 0 (valid
+/// memory, results discarded by the caller).
+template <Elem E>
 [[gnu::always_inline]] inline void pack(float *panel, const uint8_t *base,
                                         int64_t k0, int64_t kc, int64_t sk,
                                         int64_t st, int64_t cnt) {
+  constexpr int64_t size = E == Elem::BF16 ? 2 : 4;
   const uint8_t *col[8];
   for (int t = 0; t < 8; ++t)
     col[t] = base + k0 * sk + (t < cnt ? t * st : 0);
   int64_t k = 0;
-  if (st == 4 && cnt == 8) {
-    for (; k < kc; ++k) {
-      v8f v = load8(col[0] + k * sk);
-      store8(panel + 8 * k, BF16 ? roundBF16x8(v) : v);
-    }
+  if (st == size && cnt == 8) {
+    for (; k < kc; ++k)
+      store8(panel + 8 * k, finish<E>(load<E>(col[0] + k * sk)));
     return;
   }
-  if (sk == 4) {
+  if (sk == size) {
     for (; k + 8 <= kc; k += 8) {
       v8f r[8];
       for (int t = 0; t < 8; ++t)
-        r[t] = load8(col[t] + 4 * k);
+        r[t] = load<E>(col[t] + size * k);
       transpose8(r);
       for (int q = 0; q < 8; ++q)
-        store8(panel + 8 * (k + q), BF16 ? roundBF16x8(r[q]) : r[q]);
+        store8(panel + 8 * (k + q), finish<E>(r[q]));
     }
   }
   for (; k < kc; ++k) {
     alignas(32) float row[8];
-    for (int t = 0; t < 8; ++t)
-      std::memcpy(&row[t], col[t] + k * sk, 4);
-    v8f v = load8(row);
-    store8(panel + 8 * k, BF16 ? roundBF16x8(v) : v);
+    for (int t = 0; t < 8; ++t) {
+      if constexpr (E == Elem::BF16)
+        row[t] = widenBF16(col[t] + k * sk);
+      else
+        std::memcpy(&row[t], col[t] + k * sk, 4);
+    }
+    store8(panel + 8 * k, finish<E>(load8(row)));
   }
 }
 
-template <bool BF16>
+template <Elem EA, Elem EB>
 [[gnu::always_inline]] inline void mmaBody(float *acc, const uint8_t *a,
                                            const uint8_t *b,
                                            const isa::MmaDesc &d) {
@@ -127,8 +165,8 @@ template <bool BF16>
     c[i] = load8(acc + 8 * i);
   for (int64_t k0 = 0; k0 < d.k; k0 += kChunk) {
     const int64_t kc = d.k - k0 < kChunk ? d.k - k0 : kChunk;
-    pack<BF16>(pa, a, k0, kc, d.aSk, d.aSi, d.m);
-    pack<BF16>(pb, b, k0, kc, d.bSk, d.bSj, d.n);
+    pack<EA>(pa, a, k0, kc, d.aSk, d.aSi, d.m);
+    pack<EB>(pb, b, k0, kc, d.bSk, d.bSj, d.n);
     for (int64_t k = 0; k < kc; ++k) {
       const v8f bv = load8(pb + 8 * k);
       const float *ak = pa + 8 * k;
@@ -147,31 +185,54 @@ template <bool BF16>
       acc[8 * i + j] = c[i][j];
 }
 
-template <bool BF16> void mmaBaseline(float *acc, const uint8_t *a,
-                                      const uint8_t *b, const isa::MmaDesc &d) {
-  mmaBody<BF16>(acc, a, b, d);
+template <Elem EA, Elem EB>
+void mmaBaseline(float *acc, const uint8_t *a, const uint8_t *b,
+                 const isa::MmaDesc &d) {
+  mmaBody<EA, EB>(acc, a, b, d);
 }
 
-template <bool BF16>
+template <Elem EA, Elem EB>
 [[gnu::target("avx2")]] void mmaAvx2(float *acc, const uint8_t *a,
                                      const uint8_t *b, const isa::MmaDesc &d) {
-  mmaBody<BF16>(acc, a, b, d);
+  mmaBody<EA, EB>(acc, a, b, d);
+}
+
+/// The kernel variant (0 = baseline, 1 = AVX2) for a descriptor's data type
+/// and operand storage.
+template <Elem EA, Elem EB> MmaKernel variant(bool avx2) {
+  return avx2 ? mmaAvx2<EA, EB> : mmaBaseline<EA, EB>;
+}
+
+MmaKernel variantFor(const isa::MmaDesc &d, bool avx2) {
+  if (d.dtype == 0)
+    return variant<Elem::F32, Elem::F32>(avx2);
+  if (d.aStorage) {
+    if (d.bStorage)
+      return variant<Elem::BF16, Elem::BF16>(avx2);
+    return variant<Elem::BF16, Elem::F32Round>(avx2);
+  }
+  if (d.bStorage)
+    return variant<Elem::F32Round, Elem::BF16>(avx2);
+  return variant<Elem::F32Round, Elem::F32Round>(avx2);
+}
+
+bool hostHasAvx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2");
 }
 
 } // namespace
 
-std::vector<MmaKernel> availableMmaKernels(bool bf16) {
-  std::vector<MmaKernel> k = {bf16 ? mmaBaseline<true> : mmaBaseline<false>};
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx2"))
-    k.push_back(bf16 ? mmaAvx2<true> : mmaAvx2<false>);
+std::vector<MmaKernel> availableMmaKernels(const isa::MmaDesc &d) {
+  std::vector<MmaKernel> k = {variantFor(d, false)};
+  if (hostHasAvx2())
+    k.push_back(variantFor(d, true));
   return k;
 }
 
-MmaKernel selectMmaKernel(bool bf16) {
-  static const MmaKernel f32 = availableMmaKernels(false).back();
-  static const MmaKernel b16 = availableMmaKernels(true).back();
-  return bf16 ? b16 : f32;
+MmaKernel selectMmaKernel(const isa::MmaDesc &d) {
+  static const bool avx2 = hostHasAvx2();
+  return variantFor(d, avx2);
 }
 
 } // namespace dojo::sim::detail

@@ -147,7 +147,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
                                            : macs;
         d.cycles = std::max<int64_t>(1, ceilDiv(work, target_.macsPerCycle(t)));
         d.unitWork = double(macs) / target_.macsPerCycle(t);
-        d.mmaKernel = selectMmaKernel(t == MatDType::BF16);
+        d.mmaKernel = selectMmaKernel(d.mma);
       } else if (d.kind == isa::DescKind::Dma) {
         isa::decode(w, d.dma);
       }

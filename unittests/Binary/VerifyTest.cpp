@@ -108,6 +108,31 @@ TEST(Verify, DescriptorReferences) {
       "destination stride");
 }
 
+TEST(Verify, MatrixOperandStorage) {
+  auto withMma = [](int64_t dtype, int64_t aStorage, int64_t bStorage) {
+    return [=](bin::Executable &e) {
+      isa::MmaDesc d;
+      d.dtype = dtype;
+      d.aStorage = aStorage;
+      d.bStorage = bStorage;
+      e.nodes[1].descs[1] = isa::encode(d);
+    };
+  };
+  bin::Executable ok = validExe();
+  withMma(1, 1, 1)(ok);
+  EXPECT_EQ(bin::verify(ok), "");
+  expectRejected(withMma(0, 1, 0),
+                 "node (1,1) pc 2 `mma a0, [r1], [r2], d1`: d1: matrix "
+                 "descriptor: BF16 operand storage needs the BF16 data type");
+  expectRejected(withMma(1, 0, 2),
+                 "node (1,1) pc 2 `mma a0, [r1], [r2], d1`: d1: matrix "
+                 "descriptor has an unknown operand storage");
+  // A descriptor of the previous 9-word layout is rejected, not misread.
+  expectRejected([](auto &e) { e.nodes[1].descs[1].resize(9); },
+                 "node (1,1) pc 2 `mma a0, [r1], [r2], d1`: d1: descriptor is "
+                 "not a valid matrix descriptor");
+}
+
 TEST(Verify, SpecialVectorOpsAndSelectors) {
   auto with = [](isa::Insn in) {
     return [in](bin::Executable &e) { insn(e, 0, 0) = in; };

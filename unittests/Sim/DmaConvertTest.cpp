@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 using namespace dojo;
 using namespace dojo::test;
@@ -75,7 +76,25 @@ const float kInf = std::numeric_limits<float>::infinity();
 const float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr int FLOAT = 1, UINT8 = 2, INT8 = 3, UINT16 = 4, INT16 = 5,
               INT32 = 6, INT64 = 7, BOOL = 9, DOUBLE = 11, UINT32 = 12,
-              UINT64 = 13;
+              UINT64 = 13, BFLOAT16 = 16;
+
+/// The ISA's FP32 -> BF16 rounding, one scalar step at a time: round to
+/// nearest even on the low 16 bits; a NaN keeps its sign and top payload
+/// bits and becomes quiet.
+uint16_t toBF16Ref(uint32_t u) {
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    return uint16_t((u | 0x00400000u) >> 16);
+  uint32_t low = u & 0xffffu, high = u >> 16;
+  if (low > 0x8000u || (low == 0x8000u && (high & 1u)))
+    ++high; // carries into the exponent (and up to infinity) as it should
+  return uint16_t(high);
+}
+
+float fromBits(uint32_t u) {
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
 
 TEST(SimDmaConvert, FloatToIntegerTruncatesAndSaturates) {
   std::vector<float> x = {1.9f, -1.9f, 0.5f, -0.5f, 3e9f, -3e9f, kInf, -kInf,
@@ -143,6 +162,65 @@ TEST(SimDmaConvert, IntegerToIntegerWraps) {
             (std::vector<int32_t>{-2}));
   EXPECT_EQ((convert<uint16_t>(INT64, UINT16, std::vector<int64_t>{-1, 65536 + 9})),
             (std::vector<uint16_t>{65535, 9}));
+}
+
+TEST(SimDmaConvert, FloatToBf16RoundsToNearestEven) {
+  // Ties both ways, values just off a tie, the largest finite values that
+  // round to infinity or not, denormals, infinities, zeros and NaNs
+  // (quiet, signalling, negative), then random bit patterns.
+  std::vector<uint32_t> bits = {
+      0x3f808000, 0x3f818000, 0x3f808001, 0x3f807fff, 0x7f7f7fff, 0x7f7f8000,
+      0xff7fffff, 0x00008000, 0x00018000, 0x807fffff, 0x7f800000, 0xff800000,
+      0x00000000, 0x80000000, 0x7fc00000, 0x7f800001, 0xffa5a5a5, 0x7fffffff,
+      0x3f80ffff, 0x477fff00};
+  std::mt19937 rng(7);
+  for (int i = 0; i < 1000; ++i) // the input must fit below HBM 4096
+    bits.push_back(uint32_t(rng()));
+  std::vector<float> x;
+  std::vector<uint16_t> want;
+  for (uint32_t u : bits) {
+    x.push_back(fromBits(u));
+    want.push_back(toBF16Ref(u));
+  }
+  std::vector<uint16_t> got = convert<uint16_t>(FLOAT, BFLOAT16, x);
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < got.size(); ++i)
+    EXPECT_EQ(got[i], want[i]) << std::hex << "input 0x" << bits[i];
+}
+
+TEST(SimDmaConvert, Bf16WidensExactlyAndOtherTypesGoThroughFloat) {
+  // Every BF16 bit pattern widens to the FP32 with those high bits; NaNs
+  // keep their payload. (In batches that fit the helper's HBM layout.)
+  for (uint32_t base = 0; base < 65536; base += 1024) {
+    std::vector<uint16_t> batch(1024);
+    for (uint32_t i = 0; i < 1024; ++i)
+      batch[i] = uint16_t(base + i);
+    std::vector<uint32_t> wide = convert<uint32_t>(BFLOAT16, FLOAT, batch);
+    ASSERT_EQ(wide.size(), batch.size());
+    for (uint32_t i = 0; i < 1024; ++i)
+      ASSERT_EQ(wide[i], (base + i) << 16) << base + i;
+  }
+  // BF16 -> integers and BOOL: widen, then the float rules (truncate,
+  // saturate, NaN -> 0; non-zero is true).
+  const std::vector<uint16_t> h = {0x3fc0 /*1.5*/, 0xc0b0 /*-5.5*/,
+                                   0x7f80 /*inf*/, 0x7fc0 /*NaN*/,
+                                   0x8000 /*-0*/, 0x4f80 /*2^32*/};
+  EXPECT_EQ((convert<int32_t>(BFLOAT16, INT32, h)),
+            (std::vector<int32_t>{1, -5, INT32_MAX, 0, 0, INT32_MAX}));
+  EXPECT_EQ((convert<uint8_t>(BFLOAT16, BOOL, h)),
+            (std::vector<uint8_t>{1, 1, 1, 1, 0, 1}));
+  EXPECT_EQ((convert<double>(BFLOAT16, DOUBLE, h))[1], -5.5);
+  // Integers and doubles to BF16 round to FP32 first, then to BF16: 2^24 +
+  // 1 becomes 2^24 (exact in BF16); 257 is a tie between 256 and 258 and
+  // goes to the even 256; 259, the tie between 258 and 260, goes to 260.
+  EXPECT_EQ((convert<uint16_t>(INT32, BFLOAT16, std::vector<int32_t>{(1 << 24) + 1, 257, 259, -3})),
+            (std::vector<uint16_t>{0x4b80, 0x4380, 0x4382, 0xc040}));
+  // 1 + 2^-8 + 2^-30 is above the BF16 tie as a double but rounds to the
+  // FP32 tie 1 + 2^-8 first, which then goes to the even 1.0.
+  EXPECT_EQ((convert<uint16_t>(DOUBLE, BFLOAT16, std::vector<double>{1.0 + std::ldexp(1.0, -8) + std::ldexp(1.0, -30)})),
+            (std::vector<uint16_t>{0x3f80}));
+  EXPECT_EQ((convert<uint16_t>(BOOL, BFLOAT16, std::vector<uint8_t>{0, 5})),
+            (std::vector<uint16_t>{0x0000, 0x3f80}));
 }
 
 TEST(SimDmaConvert, TimingCountsSourceBytes) {

@@ -182,6 +182,100 @@ TEST(SimMatrix, Bf16RoundsOperandsToNearestEven) {
   }
 }
 
+/// Places BF16 values (the high halves of the FP32 values `vals`, which
+/// the test picks exactly representable) in SRAM at `addr`.
+void bf16Data(Asm &p, int64_t addr, const std::vector<float> &vals) {
+  bin::Segment s;
+  s.addr = addr;
+  for (float f : vals) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    s.data.push_back(uint8_t(u >> 16));
+    s.data.push_back(uint8_t(u >> 24));
+  }
+  p.code().sramInit.push_back(std::move(s));
+}
+
+TEST(SimMatrix, Bf16StorageReadsTwoByteElements) {
+  // C = A * B with A (8x4) stored as BF16 and B (4x8) as FP32, then A as
+  // FP32 and B as BF16, then both BF16: the same small integers give the
+  // same product, and the cost is that of any BF16 product.
+  const int K = 4;
+  std::vector<float> a(8 * K), b(K * 8), want(64, 0.0f);
+  for (int i = 0; i < 8 * K; ++i) {
+    a[size_t(i)] = float(i % 7 - 3);
+    b[size_t(i)] = float(i % 5 - 2);
+  }
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j)
+      for (int k = 0; k < K; ++k)
+        want[size_t(i * 8 + j)] += a[size_t(i * K + k)] * b[size_t(k * 8 + j)];
+  for (int storage = 1; storage <= 3; ++storage) {
+    SCOPED_TRACE(storage);
+    const bool aB = storage & 1, bB = storage & 2;
+    bin::Executable exe = makeExe();
+    Asm p(exe, 0);
+    aB ? bf16Data(p, kA, a) : p.data(kA, a);
+    bB ? bf16Data(p, kB, b) : p.data(kB, b);
+    p.li(1, kA);
+    p.li(2, kB);
+    p.li(3, kC);
+    p.emit(Op::MZero, 0);
+    isa::MmaDesc d;
+    d.k = K;
+    d.aSi = (aB ? 2 : 4) * K;
+    d.aSk = aB ? 2 : 4;
+    d.bSk = (bB ? 2 : 4) * 8;
+    d.bSj = bB ? 2 : 4;
+    d.dtype = int64_t(MatDType::BF16);
+    d.aStorage = aB;
+    d.bStorage = bB;
+    p.emit(Op::Mma, 0, 1, 2, p.desc(isa::encode(d)));
+    p.emit(Op::MSt, 0, 3, 0, accDesc(p, 8, 8, 32, 4));
+    p.toHbm(kC, 0, 64);
+    p.halt();
+    addOutput(exe, "c", 0, 64);
+    RunResult r = simulate(exe);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.out(), want);
+    EXPECT_EQ(r.stats.macs, 8 * 8 * K);
+  }
+}
+
+TEST(SimMatrix, Bf16StorageBoundsUseTwoByteElements) {
+  // A 1 x 16 row of BF16 ending exactly at the end of SRAM is in bounds;
+  // read as FP32 from the same address it would overrun by 32 bytes.
+  for (int64_t storage : {1, 0}) {
+    bin::Executable exe = makeExe();
+    const int64_t sram = exe.target.sramBytes;
+    Asm p(exe, 0);
+    p.li(1, sram - 32);
+    p.li(2, kB);
+    isa::MmaDesc d;
+    d.m = 1;
+    d.n = 1;
+    d.k = 16;
+    d.aSk = storage ? 2 : 4;
+    d.bSk = 4;
+    d.dtype = int64_t(MatDType::BF16);
+    d.aStorage = storage;
+    p.emit(Op::Mma, 0, 1, 2, p.desc(isa::encode(d)));
+    p.halt();
+    RunResult r = simulate(exe);
+    if (storage) {
+      EXPECT_TRUE(r.ok) << r.error;
+      EXPECT_EQ(r.node(0).sramPeak, sram);
+    } else {
+      ASSERT_FALSE(r.ok);
+      EXPECT_NE(r.error.find("SRAM access [" + std::to_string(sram - 32) +
+                             ", " + std::to_string(sram + 32) +
+                             ") out of bounds"),
+                std::string::npos)
+          << r.error;
+    }
+  }
+}
+
 TEST(SimMatrix, CostDependsOnDataTypeAndUtilizationIsMeasured) {
   // An 8x8x64 product: BF16 takes 8*8*64 / 256 = 16 cycles, F32 on the
   // vector lanes 8*8*64 / 16 = 256 cycles.

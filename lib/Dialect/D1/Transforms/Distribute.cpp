@@ -456,6 +456,11 @@ bool Distributor::mapStreamedConstant(Value value) {
 
 LogicalResult Distributor::copyToMesh(Value value, Location loc) {
   auto type = cast<RankedTensorType>(value.getType());
+  if (type.getNumElements() == 0) {
+    dist[value].shape.assign(type.getShape().begin(), type.getShape().end());
+    dist[value].blocks.clear();
+    return success();
+  }
   if (!dist.count(value) && failed(mapConstant(value, order.front())))
     return emitError(loc) << "output is neither computed nor a constant";
   SmallVector<int64_t, 6> shape(type.getShape().begin(), type.getShape().end());

@@ -17,6 +17,15 @@ using namespace dojo::d1;
 
 
 LogicalResult Distributor::lowerLayer(Operation *op) {
+  // A tensor with no elements (a zero-sized split, an empty reshape) has no
+  // blocks and costs nothing.
+  if (op->getNumResults() == 1)
+    if (auto type = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+        type && type.hasStaticShape() && type.getNumElements() == 0) {
+      dist[op->getResult(0)].shape.assign(type.getShape().begin(),
+                                          type.getShape().end());
+      return success();
+    }
   if (llvm::isa<dnn::ReshapeOp>(op) && succeeded(lowerReshapeView(op)))
     return success();
   if (isIdentityCast(op)) {

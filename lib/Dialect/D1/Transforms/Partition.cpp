@@ -54,6 +54,9 @@ int64_t dojo::d1::product(ArrayRef<int64_t> v) {
 std::optional<OpGeometry> dojo::d1::getOpGeometry(Operation *op) {
   if (op->getNumResults() != 1 || !llvm::isa<RankedTensorType>(op->getResult(0).getType()))
     return std::nullopt;
+  // An empty result needs no blocks (see Distributor::lowerLayer).
+  if (cast<RankedTensorType>(op->getResult(0).getType()).getNumElements() == 0)
+    return std::nullopt;
   OpGeometry g;
   g.outShape.assign(shapeOf(op->getResult(0)).begin(),
                     shapeOf(op->getResult(0)).end());
