@@ -109,6 +109,9 @@ def compare(ref, got):
     for r, g in zip(ref, got):
         if r.shape != g.shape:
             raise StepError(f"output shape {g.shape}, reference {r.shape}")
+        if not np.all(np.isfinite(g)):
+            # max() would silently drop a NaN; a non-finite output fails.
+            return math.inf, math.inf, False
         scale = float(np.max(np.abs(r))) or 1.0
         max_abs_rel = max(max_abs_rel, float(np.max(np.abs(g - r))) / scale)
         norm = float(np.linalg.norm(r)) or 1.0
@@ -117,8 +120,6 @@ def compare(ref, got):
     r0, g0 = ref[0], got[0]
     top1 = bool(np.array_equal(np.argmax(r0.reshape(-1, r0.shape[-1]), axis=-1),
                                np.argmax(g0.reshape(-1, g0.shape[-1]), axis=-1)))
-    if not (math.isfinite(max_abs_rel) and math.isfinite(rel_l2)):
-        top1 = False
     return max_abs_rel, rel_l2, top1
 
 
