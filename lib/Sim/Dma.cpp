@@ -7,7 +7,7 @@
 // times along the compiled route, and one shared HBM channel.
 //
 //===----------------------------------------------------------------------===//
-#include "Machine.h"
+#include "DataOps.h"
 #include "dojo/Sim/DType.h"
 
 #include <algorithm>
@@ -19,47 +19,6 @@ using isa::DmaMode;
 
 namespace {
 
-/// Copies between `mem` (strided, at `base`) and the dense buffer `buf` of
-/// `e`-byte elements: gather when `Gather`, scatter otherwise. Spans were
-/// checked by the caller.
-template <bool Gather>
-void stridedCopy(uint8_t *mem, int64_t base, const isa::DmaDesc &d,
-                 const int64_t *strides, int64_t e, uint8_t *buf) {
-  const int r = int(d.rank);
-  const int64_t inner = d.shape[r - 1];
-  const int64_t is = strides[r - 1];
-  int64_t idx[isa::kMaxDmaRank] = {};
-  int64_t rows = 1;
-  for (int i = 0; i + 1 < r; ++i)
-    rows *= d.shape[i];
-  for (int64_t row = 0; row < rows; ++row) {
-    int64_t off = base;
-    for (int i = 0; i + 1 < r; ++i)
-      off += idx[i] * strides[i];
-    uint8_t *p = mem + off;
-    if (is == e) {
-      if (Gather)
-        std::memcpy(buf, p, size_t(inner * e));
-      else
-        std::memcpy(p, buf, size_t(inner * e));
-      buf += inner * e;
-    } else {
-      for (int64_t j = 0; j < inner; ++j, buf += e) {
-        if (Gather)
-          std::memcpy(buf, p + j * is, size_t(e));
-        else
-          std::memcpy(p + j * is, buf, size_t(e));
-      }
-    }
-    // Advance the odometer over the outer dimensions.
-    for (int i = r - 2; i >= 0; --i) {
-      if (++idx[i] < d.shape[i])
-        break;
-      idx[i] = 0;
-    }
-  }
-}
-
 /// Index of the directed link leaving `from` towards its neighbour `to`:
 /// from * 4 + {north, east, south, west}.
 int linkIndex(const TargetModel &t, int from, int to) {
@@ -70,14 +29,25 @@ int linkIndex(const TargetModel &t, int from, int to) {
 
 } // namespace
 
-uint8_t *Machine::reservePayload(Transfer &t, int64_t bytes) {
-  // The slot was just taken off the free list.
-  retainedBytes_ -= t.capacity;
-  if (bytes > t.capacity) {
-    t.data.reset(new uint8_t[size_t(bytes)]);
-    t.capacity = bytes;
+uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
+                         int64_t src, int64_t dstElem,
+                         std::vector<uint8_t> &scratch, int64_t &payloadBytes) {
+  const int64_t bytes = d.bytes();
+  uint8_t *mem = const_cast<uint8_t *>(srcMem);
+  if (d.srcType == d.dstType) {
+    payloadBytes = bytes;
+    uint8_t *p = pool_.get(bytes);
+    stridedCopy<true>(mem, src, d, d.srcStrides.data(), d.elemBytes, p);
+    return p;
   }
-  return t.data.get();
+  const int64_t count = bytes / d.elemBytes;
+  payloadBytes = count * dstElem;
+  scratch.resize(size_t(bytes));
+  stridedCopy<true>(mem, src, d, d.srcStrides.data(), d.elemBytes,
+                    scratch.data());
+  uint8_t *p = pool_.get(payloadBytes);
+  convertElements(d.srcType, scratch.data(), d.dstType, p, count);
+  return p;
 }
 
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
@@ -122,7 +92,8 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
     return false;
   }
 
-  // Snapshot the payload now; the destination sees it at arrival.
+  // Snapshot the payload now (parallel mode: log the gather at this point
+  // of the node's stream); the destination sees it at arrival.
   int slot;
   if (freeSlots_.empty()) {
     slot = int(transfers_.size());
@@ -135,19 +106,15 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   t.desc = &d;
   t.dstAddr = dst;
   t.dstElem = dstElem;
+  t.srcNode = n.id;
   t.semNode = dstNode->id;
   t.dstNode = d.mode == DmaMode::SramToHbm ? -1 : dstNode->id;
-  uint8_t *srcMem = d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram.get();
-  if (!convert) {
-    stridedCopy<true>(srcMem, src, d, d.srcStrides.data(), d.elemBytes,
-                      reservePayload(t, bytes));
+  if (replay_) {
+    t.issueEntry = logIssue(n, d, src, dst, dstElem);
   } else {
-    const int64_t count = bytes / d.elemBytes;
-    convertBuf_.resize(size_t(bytes));
-    stridedCopy<true>(srcMem, src, d, d.srcStrides.data(), d.elemBytes,
-                      convertBuf_.data());
-    convertElements(d.srcType, convertBuf_.data(), d.dstType,
-                    reservePayload(t, count * dstElem), count);
+    const uint8_t *srcMem =
+        d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram.get();
+    t.data = gather(d, srcMem, src, dstElem, convertBuf_, t.bytes);
   }
 
   int64_t arrival;
@@ -199,10 +166,16 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
 
 void Machine::arrive(int slot, int64_t time) {
   Transfer &t = transfers_[size_t(slot)];
-  uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.get();
   const isa::DmaDesc &d = *t.desc;
-  stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
-                     t.data.get());
+  if (replay_) {
+    logArrive(t);
+  } else {
+    uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.get();
+    stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
+                       t.data);
+    pool_.put(t.data, t.bytes);
+    t.data = nullptr;
+  }
   lastArrival_ = std::max(lastArrival_, time);
   if (d.sem >= 0) {
     NodeState &s = node(t.semNode);
@@ -211,13 +184,6 @@ void Machine::arrive(int slot, int64_t time) {
         s.sem[s.waitSem] >= s.waitCount)
       wake(s, time);
   }
-  // The slot is reused by later transfers, its payload buffer too unless
-  // free slots already hold plenty.
-  if (retainedBytes_ + t.capacity > kRetainBytes) {
-    t.data.reset();
-    t.capacity = 0;
-  }
-  retainedBytes_ += t.capacity;
   freeSlots_.push_back(slot);
 }
 

@@ -9,6 +9,7 @@
 #ifndef DOJO_LIB_SIM_MACHINE_H
 #define DOJO_LIB_SIM_MACHINE_H
 
+#include "Replay.h"
 #include "dojo/Sim/Simulator.h"
 
 #include <cstdlib>
@@ -49,6 +50,17 @@ ZeroedBytes allocateZeroed(int64_t bytes);
 
 enum class NodeStatus { Ready, WaitSem, AtBarrier, Halted };
 
+/// What only data effects touch: the vector registers and accumulators, and
+/// in parallel mode the data side's own copy of the scalar registers and VL
+/// (the timing side keeps its own in NodeState). Allocated apart from
+/// NodeState so that the timing side and a worker never share cache lines.
+struct alignas(64) DataState {
+  int64_t regs[isa::kNumScalarRegs] = {};
+  int64_t vl = 0;
+  std::vector<float> vregs; ///< kNumVectorRegs * lanes
+  float acc[isa::kNumAccumulators][isa::kTile * isa::kTile] = {};
+};
+
 struct NodeState {
   int id = 0;
   Coord coord;
@@ -56,9 +68,8 @@ struct NodeState {
   std::vector<Decoded> descs;
   int64_t pc = 0;
   int64_t regs[isa::kNumScalarRegs] = {};
-  std::vector<float> vregs; ///< kNumVectorRegs * lanes
   int64_t vl = 0;
-  float acc[isa::kNumAccumulators][isa::kTile * isa::kTile] = {};
+  std::unique_ptr<DataState> data;
   int64_t sem[isa::kNumSemaphores] = {};
   ZeroedBytes sram; ///< sramBytes bytes
   NodeStatus status = NodeStatus::Halted;
@@ -79,19 +90,19 @@ struct NodeState {
   int64_t spanBegin = 0, spanEnd = 0;
 };
 
-/// A DMA in flight: its payload was gathered at issue time and is scattered
-/// into the destination when its arrival event fires.
+/// A DMA in flight. Sequential mode: its payload was gathered at issue
+/// time and is scattered into the destination when its arrival event fires.
+/// Parallel mode: `issueEntry` names the log entry that gathers it.
 struct Transfer {
   const isa::DmaDesc *desc = nullptr; ///< in the issuing node's table
+  int srcNode = 0;  ///< issuing node
   int dstNode = -1; ///< node whose SRAM receives the data; -1 = HBM
   int semNode = 0;  ///< node whose semaphore `desc->sem` is incremented
   int64_t dstAddr = 0;
   int64_t dstElem = 4; ///< bytes of one destination element
-  /// The payload. Grown without zero-filling (every byte is gathered before
-  /// it is read) and kept when the slot is freed (see Machine::arrive), so
-  /// that steady-state transfers neither allocate nor fault in fresh pages.
-  std::unique_ptr<uint8_t[]> data;
-  int64_t capacity = 0;
+  uint8_t *data = nullptr; ///< sequential mode: the payload, from the pool
+  int64_t bytes = 0;
+  int64_t issueEntry = -1;
 };
 
 struct Event {
@@ -109,14 +120,17 @@ enum class RunResult { Blocked, Halted, Yield, Error };
 
 class Machine {
 public:
-  Machine(const bin::Executable &exe, const Options &options);
+  /// `workers` > 1 runs the data side on that many threads (Replay.h).
+  Machine(const bin::Executable &exe, const Options &options, int workers);
+  ~Machine();
   bool load(const std::vector<HostTensor> &inputs, std::string &error);
   bool simulate(std::string &error);
   void collect(std::vector<HostTensor> &outputs, Stats &stats) const;
 
 private:
-  // Execute.cpp
-  RunResult runNode(NodeState &n, std::string &error);
+  // Execute.cpp. `Data` = false (parallel mode) skips data effects and
+  // logs them instead.
+  template <bool Data> RunResult runNode(NodeState &n, std::string &error);
   bool checkSram(NodeState &n, const isa::Insn &in, int64_t lo, int64_t hi,
                  std::string &error, NodeState *owner = nullptr);
   bool checkSpan(NodeState &n, const isa::Insn &in, bool ok, int64_t lo,
@@ -126,6 +140,22 @@ private:
   bool issueDma(NodeState &n, const isa::Insn &in, const Decoded &d,
                 std::string &error);
   void arrive(int slot, int64_t time);
+  // Replay.cpp (parallel mode)
+  int ownerOf(int node) const { return node % replay_->workers; }
+  void logRun(const NodeState &n, int64_t pc, int64_t count);
+  int64_t logIssue(const NodeState &n, const isa::DmaDesc &d, int64_t src,
+                   int64_t dst, int64_t dstElem);
+  void logArrive(const Transfer &t);
+  void startWorkers();
+  void finishWorkers();
+  void worker(int me);
+  void waitForOthers(int me, int64_t position, int64_t dep);
+  void execute(LogEntry &e, std::vector<uint8_t> &scratch);
+  void runData(NodeState &n, int64_t pc, int64_t count);
+  /// Gathers (and converts) a transfer's source into a pool buffer.
+  uint8_t *gather(const isa::DmaDesc &d, const uint8_t *srcMem, int64_t src,
+                  int64_t dstElem, std::vector<uint8_t> &scratch,
+                  int64_t &payloadBytes);
   // Trace.cpp (called only when options_.trace is set)
   void traceInsn(NodeState &n, int64_t pc, int64_t begin);
   void traceWait(NodeState &n, int64_t until);
@@ -153,11 +183,8 @@ private:
   std::vector<Transfer> transfers_;
   std::vector<int> freeSlots_;
   std::vector<uint8_t> convertBuf_; ///< source elements of a converting DMA
-  /// Sum of the payload capacities of free transfer slots; beyond
-  /// kRetainBytes, freed payloads go back to the host allocator.
-  int64_t retainedBytes_ = 0;
-  static constexpr int64_t kRetainBytes = int64_t(256) << 20;
-  uint8_t *reservePayload(Transfer &t, int64_t bytes);
+  PayloadPool pool_;
+  std::unique_ptr<ReplayState> replay_; ///< null in sequential mode
   int64_t totalInstructions_ = 0;
   int active_ = 0;     ///< nodes with a program that have not halted
   int atBarrier_ = 0;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <thread>
 
 namespace dojo::sim {
 
@@ -25,14 +26,19 @@ ZeroedBytes allocateZeroed(int64_t bytes) {
   return p;
 }
 
-Machine::Machine(const bin::Executable &exe, const Options &options)
+Machine::Machine(const bin::Executable &exe, const Options &options,
+                 int workers)
     : exe_(exe), target_(exe.target), options_(options),
       lanes_(exe.target.vectorLanesF32()) {
   // A tree of pairwise combines over the lanes.
   reduceCycles_ = 1;
   while ((int64_t(1) << reduceCycles_) < lanes_)
     ++reduceCycles_;
+  if (workers > 1)
+    replay_ = std::make_unique<ReplayState>(workers);
 }
+
+Machine::~Machine() { finishWorkers(); }
 
 NodeState &Machine::node(int id) {
   std::unique_ptr<NodeState> &p = nodes_[size_t(id)];
@@ -43,8 +49,10 @@ NodeState &Machine::node(int id) {
     p->id = id;
     p->coord = target_.coord(id);
     p->sram = allocateZeroed(target_.sramBytes);
-    p->vregs.assign(size_t(isa::kNumVectorRegs * lanes_), 0.0f);
     p->vl = lanes_;
+    p->data = std::make_unique<DataState>();
+    p->data->vregs.assign(size_t(isa::kNumVectorRegs * lanes_), 0.0f);
+    p->data->vl = lanes_;
   }
   return *p;
 }
@@ -186,6 +194,8 @@ std::string Machine::deadlockReport() const {
 }
 
 bool Machine::simulate(std::string &error) {
+  if (replay_)
+    startWorkers();
   while (!events_.empty()) {
     Event e = events_.top();
     events_.pop();
@@ -194,7 +204,7 @@ bool Machine::simulate(std::string &error) {
       continue;
     }
     NodeState &n = *nodes_[size_t(e.index)];
-    switch (runNode(n, error)) {
+    switch (replay_ ? runNode<false>(n, error) : runNode<true>(n, error)) {
     case RunResult::Error:
       return false;
     case RunResult::Yield:
@@ -221,6 +231,8 @@ bool Machine::simulate(std::string &error) {
     error = deadlockReport();
     return false;
   }
+  // The data side must be complete before results are read.
+  finishWorkers();
   return true;
 }
 
@@ -283,6 +295,11 @@ void Machine::collect(std::vector<HostTensor> &outputs, Stats &stats) const {
 
 } // namespace detail
 
+int defaultThreads() {
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : int(std::min(2u, hw));
+}
+
 bool run(const bin::Executable &exe, const std::vector<HostTensor> &inputs,
          std::vector<HostTensor> &outputs, Stats &stats, std::string &error,
          const Options &options) {
@@ -292,8 +309,16 @@ bool run(const bin::Executable &exe, const std::vector<HostTensor> &inputs,
     error = "invalid executable: " + err;
     return false;
   }
+  // The instruction cap and the trace are defined in terms of the one
+  // global event order, which only the sequential mode follows step by
+  // step; they are debugging aids, so they simply run sequentially.
+  int workers = options.threads;
+  if (workers <= 0)
+    workers = defaultThreads();
+  if (options.maxInstructions > 0 || options.trace)
+    workers = 1;
   try {
-    detail::Machine m(exe, options);
+    detail::Machine m(exe, options, workers);
     if (!m.load(inputs, error) || !m.simulate(error))
       return false;
     m.collect(outputs, stats);

@@ -2,8 +2,10 @@
 //
 //   dojo-sim OUT.d1 --inputs DIR [--outputs DIR] [--expected DIR]
 //            [--rtol R] [--atol A] [--stats FILE.json] [--print-stats]
-//            [--max-instructions N] [--trace FILE.json]
+//            [--max-instructions N] [--trace FILE.json] [--threads N]
 //
+// --threads N runs the nodes' data work on N host threads (default: 2, or
+// fewer if the host has fewer); results and statistics do not depend on it.
 // DIR follows the ONNX test-data layout (input_0.pb, ..., output_0.pb, ...).
 // --trace writes a Chrome/Perfetto timeline (open it in ui.perfetto.dev).
 // Every error is one line "dojo-sim: error: ..." and exit code 1; so is an
@@ -31,6 +33,7 @@ struct Args {
   double rtol = 1e-3, atol = 1e-7; // the ONNX node tests' tolerances
   bool printStats = false;
   int64_t maxInstructions = 0;
+  int threads = 0; ///< 0: sim::defaultThreads()
 };
 
 int fail(const std::string &msg) {
@@ -41,7 +44,7 @@ int fail(const std::string &msg) {
 const char *kUsage =
     "usage: dojo-sim FILE.d1 --inputs DIR [--outputs DIR] [--expected DIR] "
     "[--rtol R] [--atol A] [--stats FILE.json] [--print-stats] "
-    "[--max-instructions N] [--trace FILE.json]";
+    "[--max-instructions N] [--trace FILE.json] [--threads N]";
 
 std::string parseArgs(int argc, char **argv, Args &a) {
   for (int i = 1; i < argc; ++i) {
@@ -75,6 +78,12 @@ std::string parseArgs(int argc, char **argv, Args &a) {
       double n;
       err = number(n);
       a.maxInstructions = int64_t(n);
+    } else if (s == "--threads") {
+      double n;
+      err = number(n);
+      if (err.empty() && (n < 1 || n > 64 || n != std::floor(n)))
+        err = "option --threads needs an integer from 1 to 64";
+      a.threads = int(n);
     } else if (s == "-h" || s == "--help") {
       std::printf("%s\n", kUsage);
       std::exit(0);
@@ -206,6 +215,7 @@ int main(int argc, char **argv) {
   sim::Stats stats;
   sim::Options opts;
   opts.maxInstructions = a.maxInstructions;
+  opts.threads = a.threads;
   sim::Trace trace;
   if (!a.traceFile.empty())
     opts.trace = &trace;

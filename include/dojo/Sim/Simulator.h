@@ -96,7 +96,17 @@ struct Options {
   /// When set, the run appends its timeline here (costs time and memory;
   /// off by default).
   Trace *trace = nullptr;
+  /// Host threads that execute the nodes' data work: 1 runs everything on
+  /// the calling thread, N > 1 runs instruction data effects and DMA copies
+  /// on N workers next to the event loop, 0 (the default) picks
+  /// defaultThreads(). Outputs, cycles and statistics are identical for
+  /// every value. Runs with maxInstructions or trace are sequential.
+  int threads = 0;
 };
+
+/// min(2, hardware threads): the worker count used when Options::threads
+/// is 0.
+int defaultThreads();
 
 /// Runs the executable on `inputs` (matched to exe.inputs by position).
 /// Returns false with a one-line `error` on bad inputs, an out-of-bounds

@@ -53,12 +53,18 @@ LogicalResult Distributor::lowerLayer(Operation *op) {
     int stepIndex = int(step.getIndex());
     builder.setInsertionPointToEnd(&step.getBody().front());
     for (size_t i = round * n; i < std::min(blocks.size(), (round + 1) * n); ++i) {
-      FailureOr<TensorBlock> block = lowerBlock(op, blocks[i], order[i % n], stepIndex);
+      // Layers start where the previous one stopped in the snake order, so
+      // layers with fewer blocks than nodes spread their resident weights
+      // (and work) over the whole mesh instead of piling onto the first
+      // nodes.
+      FailureOr<TensorBlock> block =
+          lowerBlock(op, blocks[i], order[(firstNode + i) % n], stepIndex);
       if (failed(block))
         return failure();
       dist[op->getResult(0)].blocks.push_back(*block);
     }
   }
+  firstNode = (firstNode + blocks.size()) % n;
   return success();
 }
 

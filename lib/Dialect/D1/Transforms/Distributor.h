@@ -154,6 +154,7 @@ private:
   llvm::DenseMap<mlir::Operation *, int> symbolCounter;
   int64_t hbmTop = 0;
   int bufferCount = 0;
+  size_t firstNode = 0; ///< where the next layer's first block goes
   unsigned streamedCount = 0;
 };
 

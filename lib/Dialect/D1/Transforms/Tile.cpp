@@ -42,11 +42,19 @@ int64_t blockCount(const OpGeometry &g, ArrayRef<int64_t> split) {
 }
 
 /// Grows the split along the dimension whose blocks are currently largest
-/// (in units). Returns false when no dimension can be split further.
-bool growSplit(const OpGeometry &g, SmallVectorImpl<int64_t> &split) {
+/// (in units), or along `preferred` while it can still be split (layers
+/// whose weights outweigh their activations split output channels first, so
+/// each node holds a distinct slice of the weights). Returns false when no
+/// dimension can be split further.
+bool growSplit(const OpGeometry &g, SmallVectorImpl<int64_t> &split,
+               int preferred = -1) {
   int best = -1;
   int64_t bestLeft = 1;
-  for (unsigned d = 0; d < split.size(); ++d) {
+  bool usePreferred = preferred >= 0 && g.splittable[preferred] &&
+                      chunksLeft(g, split, preferred) > 1;
+  if (usePreferred)
+    best = preferred;
+  for (unsigned d = 0; d < split.size() && !usePreferred; ++d) {
     if (!g.splittable[d])
       continue;
     int64_t left = chunksLeft(g, split, d);
@@ -86,6 +94,26 @@ int64_t constantSlice(Operation *op, unsigned index, const Box &block,
   return int64_t(std::ceil(fraction * double(constBytes)));
 }
 
+/// The output-channel dimension of a convolution or matrix product whose
+/// constant weights are larger than its output, or -1.
+int weightHeavyDim(Operation *op) {
+  auto bytes = [](Value v) {
+    return cast<RankedTensorType>(v.getType()).getNumElements();
+  };
+  Value out = op->getResult(0);
+  unsigned rank = cast<RankedTensorType>(out.getType()).getRank();
+  if (llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp>(op)) {
+    Value w = op->getOperand(1);
+    if (w.getDefiningOp<arith::ConstantOp>() && bytes(w) > bytes(out))
+      return 1;
+  } else if (llvm::isa<dnn::GemmOp, dnn::MatMulOp>(op)) {
+    Value b = op->getOperand(1);
+    if (b.getDefiningOp<arith::ConstantOp>() && bytes(b) > bytes(out))
+      return int(rank) - 1;
+  }
+  return -1;
+}
+
 struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
   using D1TileBase::D1TileBase;
 
@@ -103,13 +131,15 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       SmallVector<int64_t, 6> split(g->outShape.size(), 1);
       int64_t wanted = std::clamp<int64_t>(
           g->work / std::max<int64_t>(1, minPieceWork), 1, nodes);
-      while (blockCount(*g, split) < wanted && growSplit(*g, split)) {
+      int preferred = weightHeavyDim(op);
+      while (blockCount(*g, split) < wanted && growSplit(*g, split, preferred)) {
       }
       // Enforce the SRAM budget on the largest block (the first one is the
       // largest: later blocks are only clipped at the tensor's edges).
       while (true) {
         Box first = enumerateBlocks(g->outShape, g->units, split).front();
-        if (blockWorkingSet(op, first) <= budget || !growSplit(*g, split))
+        if (blockWorkingSet(op, first) <= budget ||
+            !growSplit(*g, split, preferred))
           break;
       }
       op->setAttr(kSplitAttrName,
@@ -123,8 +153,10 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
           continue;
         int64_t bytes =
             4 * cast<RankedTensorType>(v.getType()).getNumElements();
-        residentBytes[c] += std::min(
-            bytes, perNode * constantSlice(op, i, blocks.front(), bytes));
+        int64_t slice = constantSlice(op, i, blocks.front(), bytes);
+        residentBytes[c] += std::min(bytes, perNode * slice);
+        // Streaming loads every block's slice from HBM once per use.
+        streamedBytes[c] += int64_t(blocks.size()) * slice;
       }
     });
     chooseStreamedConstants(*target);
@@ -136,20 +168,26 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
     int64_t budget =
         int64_t(weightFraction * double(target.usableSramBytes()));
     int64_t total = 0;
-    std::vector<std::pair<int64_t, Operation *>> order;
+    // Stream first the constants that free the most SRAM per byte they
+    // would then pull from HBM: weights each block uses a distinct slice
+    // of cost about their size, weights every node duplicates cost one
+    // load per block.
+    std::vector<std::pair<double, Operation *>> order;
     for (auto &[op, bytes] : residentBytes) {
       total += bytes;
-      order.push_back({bytes, op});
+      order.push_back(
+          {double(bytes) / double(std::max<int64_t>(1, streamedBytes[op])), op});
     }
     llvm::stable_sort(order, [](auto &a, auto &b) { return a.first > b.first; });
-    for (auto &[bytes, op] : order) {
+    for (auto &[ratio, op] : order) {
       if (total <= budget)
         break;
       op->setAttr(kStreamAttrName, UnitAttr::get(op->getContext()));
-      total -= bytes;
+      total -= residentBytes[op];
     }
   }
 
   llvm::MapVector<Operation *, int64_t> residentBytes;
+  llvm::DenseMap<Operation *, int64_t> streamedBytes;
 };
 } // namespace

@@ -1,0 +1,227 @@
+//===- DataOps.h - Data effects of instructions and transfers -------------===//
+//
+// Private to lib/Sim. The interpreter splits every instruction into its
+// timing part (cost, bounds checks, statistics; Execute.cpp) and its data
+// part (what it does to registers, accumulators and SRAM; here). Control
+// flow and addresses depend only on scalar registers, which no instruction
+// loads from memory, so the timing part never needs data; the parallel
+// mode (Replay.cpp) therefore runs the data parts on worker threads, in an
+// order that gives every memory location the same sequence of accesses as
+// the sequential simulator. Nothing here checks bounds: callers run the
+// timing part, which does, first.
+//
+//===----------------------------------------------------------------------===//
+#ifndef DOJO_LIB_SIM_DATAOPS_H
+#define DOJO_LIB_SIM_DATAOPS_H
+
+#include "Machine.h"
+#include "VectorOps.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace dojo::sim::detail {
+
+/// Executes the scalar / control part of `in` at `pc` on `regs` and returns
+/// the next pc (pc + 1 unless a branch is taken). Other instructions only
+/// advance the pc.
+inline int64_t scalarStep(const isa::Insn &in, int64_t *regs, int64_t pc) {
+  using isa::Op;
+  auto set = [&](int r, int64_t v) {
+    regs[r] = v;
+    regs[0] = 0; // r0 is hard-wired to zero
+  };
+  switch (in.op) {
+  case Op::Li: set(in.a, in.imm); break;
+  case Op::Addi: set(in.a, int64_t(uint64_t(regs[in.b]) + uint64_t(in.imm))); break;
+  case Op::Add: set(in.a, int64_t(uint64_t(regs[in.b]) + uint64_t(regs[in.c]))); break;
+  case Op::Sub: set(in.a, int64_t(uint64_t(regs[in.b]) - uint64_t(regs[in.c]))); break;
+  case Op::Muli: set(in.a, int64_t(uint64_t(regs[in.b]) * uint64_t(in.imm))); break;
+  case Op::Blt: return regs[in.a] < regs[in.b] ? in.imm : pc + 1;
+  case Op::Bne: return regs[in.a] != regs[in.b] ? in.imm : pc + 1;
+  case Op::Jmp: return in.imm;
+  default: break;
+  }
+  return pc + 1;
+}
+
+inline float loadF32(const uint8_t *p) {
+  float f;
+  std::memcpy(&f, p, 4);
+  return f;
+}
+inline void storeF32(uint8_t *p, float f) { std::memcpy(p, &f, 4); }
+
+/// Performs what a vector or matrix instruction does to the vector
+/// registers `vr` (`lanes` lanes each), the accumulators and `sram`, with
+/// addresses from `regs` and the active length `vl`. Scalar, control and
+/// synchronization instructions have no data effect.
+inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
+                       float *vr, float (*accs)[isa::kTile * isa::kTile],
+                       uint8_t *sram, const Decoded *descs, int64_t lanes) {
+  using isa::Op;
+  const int64_t L = lanes;
+  auto vec = [&](int r) { return vr + r * L; };
+  switch (in.op) {
+  case Op::VLd: case Op::VSt: case Op::VBcast: {
+    const int64_t lo = regs[in.b] + in.imm;
+    float *v = vec(in.a);
+    if (in.op == Op::VLd) {
+      std::memcpy(v, sram + lo, size_t(4 * vl));
+      std::fill(v + vl, v + L, 0.0f);
+    } else if (in.op == Op::VSt) {
+      std::memcpy(sram + lo, v, size_t(4 * vl));
+    } else {
+      std::fill(v, v + L, loadF32(sram + lo));
+    }
+    break;
+  }
+  case Op::VSplat: {
+    uint32_t bits = uint32_t(uint64_t(in.imm));
+    float f;
+    std::memcpy(&f, &bits, 4);
+    std::fill(vec(in.a), vec(in.a) + L, f);
+    break;
+  }
+  case Op::VAdd: case Op::VSub: case Op::VMul: case Op::VMax: case Op::VMin:
+  case Op::VFma: {
+    float *d = vec(in.a);
+    const float *x = vec(in.b), *y = vec(in.c);
+    for (int64_t l = 0; l < L; ++l) {
+      switch (in.op) {
+      case Op::VAdd: d[l] = x[l] + y[l]; break;
+      case Op::VSub: d[l] = x[l] - y[l]; break;
+      case Op::VMul: d[l] = x[l] * y[l]; break;
+      case Op::VMax: d[l] = maxProp(x[l], y[l]); break;
+      case Op::VMin: d[l] = minProp(x[l], y[l]); break;
+      default: d[l] = std::fma(x[l], y[l], d[l]); break;
+      }
+    }
+    break;
+  }
+  case Op::VDiv: case Op::VPow: {
+    float *d = vec(in.a);
+    const float *x = vec(in.b), *y = vec(in.c);
+    if (in.op == Op::VDiv)
+      for (int64_t l = 0; l < L; ++l)
+        d[l] = x[l] / y[l];
+    else
+      for (int64_t l = 0; l < L; ++l)
+        d[l] = std::pow(x[l], y[l]);
+    break;
+  }
+  case Op::VFunc: vfunc(isa::VFn(in.imm), vec(in.a), vec(in.b), L); break;
+  case Op::VCmp:
+    vcmp(isa::CmpPred(in.imm), vec(in.a), vec(in.b), vec(in.c), L);
+    break;
+  case Op::VSel: {
+    float *d = vec(in.a);
+    const float *x = vec(in.b), *y = vec(in.c);
+    for (int64_t l = 0; l < L; ++l)
+      d[l] = x[l] != 0.0f ? y[l] : d[l];
+    break;
+  }
+  case Op::VRed: vred(isa::RedKind(in.imm), vec(in.a), vec(in.b), vl, L); break;
+  case Op::MZero:
+    std::fill(accs[in.a], accs[in.a] + isa::kTile * isa::kTile, 0.0f);
+    break;
+  case Op::MLd: case Op::MSt: {
+    const isa::AccDesc &d = descs[size_t(in.imm)].acc;
+    float *acc = accs[in.a];
+    uint8_t *base = sram + regs[in.b];
+    if (in.op == Op::MLd) {
+      std::fill(acc, acc + isa::kTile * isa::kTile, 0.0f);
+      for (int64_t i = 0; i < d.m; ++i)
+        for (int64_t j = 0; j < d.n; ++j)
+          acc[i * isa::kTile + j] = d.scale * loadF32(base + i * d.si + j * d.sj);
+    } else {
+      for (int64_t i = 0; i < d.m; ++i)
+        for (int64_t j = 0; j < d.n; ++j) {
+          float x = d.scale * acc[i * isa::kTile + j];
+          if (d.act == isa::Act::Relu && x < 0.0f)
+            x = 0.0f;
+          storeF32(base + i * d.si + j * d.sj, x);
+        }
+    }
+    break;
+  }
+  case Op::Mma: {
+    const Decoded &dd = descs[size_t(in.imm)];
+    dd.mmaKernel(accs[in.a], sram + regs[in.b], sram + regs[in.c], dd.mma);
+    break;
+  }
+  default:
+    break;
+  }
+}
+
+/// Copies between `mem` (strided, at `base`) and the dense buffer `buf` of
+/// `e`-byte elements: gather when `Gather`, scatter otherwise. Spans were
+/// checked by the caller.
+template <bool Gather>
+void stridedCopy(uint8_t *mem, int64_t base, const isa::DmaDesc &d,
+                 const int64_t *strides, int64_t e, uint8_t *buf) {
+  const int r = int(d.rank);
+  const int64_t inner = d.shape[r - 1];
+  const int64_t is = strides[r - 1];
+  const int64_t rowBytes = inner * e;
+  int64_t idx[isa::kMaxDmaRank] = {};
+  int64_t rows = 1;
+  for (int i = 0; i + 1 < r; ++i)
+    rows *= d.shape[i];
+  auto copy = [](uint8_t *to, const uint8_t *from, int64_t n) {
+    // Short rows (a few elements, common in convolution halos and
+    // transposes) are copied without a call into the C library.
+    if (n == 4)
+      std::memcpy(to, from, 4);
+    else if (n == 8)
+      std::memcpy(to, from, 8);
+    else if (n == 16)
+      std::memcpy(to, from, 16);
+    else if (n == 32)
+      std::memcpy(to, from, 32);
+    else
+      std::memcpy(to, from, size_t(n));
+  };
+  // Unsigned, so that the transient step one stride past a dimension's end
+  // (undone right away) cannot overflow.
+  uint64_t off = uint64_t(base);
+  for (int64_t row = 0; row < rows; ++row) {
+    uint8_t *p = mem + int64_t(off);
+    if (is == e) {
+      if (Gather)
+        copy(buf, p, rowBytes);
+      else
+        copy(p, buf, rowBytes);
+      buf += rowBytes;
+    } else if (e == 4) {
+      for (int64_t j = 0; j < inner; ++j, buf += 4) {
+        if (Gather)
+          std::memcpy(buf, p + j * is, 4);
+        else
+          std::memcpy(p + j * is, buf, 4);
+      }
+    } else {
+      for (int64_t j = 0; j < inner; ++j, buf += e) {
+        if (Gather)
+          std::memcpy(buf, p + j * is, size_t(e));
+        else
+          std::memcpy(p + j * is, buf, size_t(e));
+      }
+    }
+    // Advance the odometer over the outer dimensions, keeping the row
+    // offset incrementally.
+    for (int i = r - 2; i >= 0; --i) {
+      off += uint64_t(strides[i]);
+      if (++idx[i] < d.shape[i])
+        break;
+      off -= uint64_t(strides[i]) * uint64_t(d.shape[i]);
+      idx[i] = 0;
+    }
+  }
+}
+
+} // namespace dojo::sim::detail
+
+#endif // DOJO_LIB_SIM_DATAOPS_H

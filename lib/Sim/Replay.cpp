@@ -1,0 +1,279 @@
+//===- Replay.cpp - Worker threads that replay the data side of a run -----===//
+//
+// See Replay.h for the scheme. The timing side appends entries and
+// publishes the log length; each worker walks the whole log in order,
+// executing the entries it owns and skipping the others. A worker publishes
+// how far it got (its progress) before it blocks and whenever another
+// worker waits for it, so that waits end as soon as they can.
+//
+//===----------------------------------------------------------------------===//
+#include "DataOps.h"
+
+#include <algorithm>
+#include <new>
+
+namespace dojo::sim::detail {
+
+// ---- PayloadPool --------------------------------------------------------
+
+PayloadPool::~PayloadPool() {
+  for (std::vector<uint8_t *> &v : free_)
+    for (uint8_t *p : v)
+      ::operator delete(p);
+}
+
+int PayloadPool::sizeClass(int64_t bytes) {
+  int c = 8; // 256 bytes at least
+  while ((int64_t(1) << c) < bytes)
+    ++c;
+  return c;
+}
+
+uint8_t *PayloadPool::get(int64_t bytes) {
+  const int c = sizeClass(bytes);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!free_[c].empty()) {
+      uint8_t *p = free_[c].back();
+      free_[c].pop_back();
+      retained_ -= int64_t(1) << c;
+      return p;
+    }
+  }
+  return static_cast<uint8_t *>(::operator new(size_t(1) << c));
+}
+
+void PayloadPool::put(uint8_t *p, int64_t bytes) {
+  if (!p)
+    return;
+  const int c = sizeClass(bytes);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (retained_ + (int64_t(1) << c) <= kRetainBytes) {
+      free_[c].push_back(p);
+      retained_ += int64_t(1) << c;
+      return;
+    }
+  }
+  ::operator delete(p);
+}
+
+// ---- ReplayState ---------------------------------------------------------
+
+ReplayState::ReplayState(int workers)
+    : workers(workers), chunks(size_t(kMaxChunks)),
+      progress(new std::atomic<int64_t>[size_t(workers)]),
+      progressWaiters(new std::atomic<int>[size_t(workers)]),
+      lastHbmWrite(size_t(workers), -1), lastHbmAccess(size_t(workers), -1) {
+  for (int w = 0; w < workers; ++w) {
+    progress[w].store(0);
+    progressWaiters[w].store(0);
+  }
+}
+
+int64_t ReplayState::append(const LogEntry &e) {
+  const int64_t i = size;
+  const size_t c = size_t(i >> kChunkBits);
+  if (c >= chunks.size())
+    throw std::bad_alloc(); // over 4G entries: reported as out of memory
+  if (!chunks[c])
+    chunks[c].reset(new LogEntry[size_t(kChunk)]);
+  chunks[c][i & (kChunk - 1)] = e;
+  size = i + 1;
+  publish(false);
+  return i;
+}
+
+void ReplayState::publish(bool done) {
+  published.store(size | (done ? kDone : 0));
+  if (done || publishWaiters.load() > 0)
+    published.notify_all();
+}
+
+// ---- Logging (timing side) -----------------------------------------------
+
+void Machine::logRun(const NodeState &n, int64_t pc, int64_t count) {
+  LogEntry e;
+  e.kind = LogEntry::Kind::Run;
+  e.owner = uint8_t(ownerOf(n.id));
+  e.node = n.id;
+  e.a = pc;
+  e.b = count;
+  replay_->append(e);
+}
+
+int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
+                          int64_t src, int64_t dst, int64_t dstElem) {
+  ReplayState &r = *replay_;
+  LogEntry e;
+  e.kind = LogEntry::Kind::Issue;
+  const int me = ownerOf(n.id);
+  e.owner = uint8_t(me);
+  e.node = n.id;
+  e.a = src;
+  e.b = dst;
+  e.desc = &d;
+  e.dstElem = dstElem;
+  if (d.mode == isa::DmaMode::HbmToSram) {
+    // Reads HBM: after every earlier HBM write of the other workers.
+    for (int w = 0; w < r.workers; ++w)
+      if (w != me)
+        e.dep = std::max(e.dep, r.lastHbmWrite[size_t(w)]);
+    r.lastHbmAccess[size_t(me)] = r.size;
+  }
+  return r.append(e);
+}
+
+void Machine::logArrive(const Transfer &t) {
+  ReplayState &r = *replay_;
+  LogEntry e;
+  e.kind = LogEntry::Kind::Arrive;
+  e.node = t.dstNode;
+  e.a = t.issueEntry;
+  const int gatherer = ownerOf(t.srcNode);
+  if (t.dstNode >= 0) {
+    // Into an SRAM: by the destination's worker, after the gather.
+    const int me = ownerOf(t.dstNode);
+    e.owner = uint8_t(me);
+    if (me != gatherer)
+      e.dep = t.issueEntry;
+  } else {
+    // Into HBM: by the gatherer's worker (so the gather is already done),
+    // after every earlier HBM access of the other workers.
+    e.owner = uint8_t(gatherer);
+    for (int w = 0; w < r.workers; ++w)
+      if (w != gatherer)
+        e.dep = std::max(e.dep, r.lastHbmAccess[size_t(w)]);
+    r.lastHbmWrite[size_t(gatherer)] = r.size;
+    r.lastHbmAccess[size_t(gatherer)] = r.size;
+  }
+  r.append(e);
+}
+
+// ---- Workers ---------------------------------------------------------------
+
+void Machine::startWorkers() {
+  for (int w = 0; w < replay_->workers; ++w)
+    replay_->threads.emplace_back([this, w] { worker(w); });
+}
+
+void Machine::finishWorkers() {
+  if (!replay_ || replay_->threads.empty())
+    return;
+  replay_->publish(true);
+  for (std::thread &t : replay_->threads)
+    t.join();
+  replay_->threads.clear();
+  // A run stopped by an error may leave gathered payloads that never
+  // arrived.
+  for (int64_t i = 0; i < replay_->size; ++i) {
+    LogEntry &e = replay_->at(i);
+    if (e.kind == LogEntry::Kind::Issue && e.payload) {
+      pool_.put(e.payload, e.payloadBytes);
+      e.payload = nullptr;
+    }
+  }
+}
+
+namespace {
+
+/// Makes `value` the published progress of a worker and wakes anyone
+/// waiting for it.
+void publishProgress(ReplayState &r, int me, int64_t value) {
+  r.progress[me].store(value);
+  if (r.progressWaiters[me].load() > 0)
+    r.progress[me].notify_all();
+}
+
+} // namespace
+
+void Machine::waitForOthers(int me, int64_t position, int64_t dep) {
+  ReplayState &r = *replay_;
+  for (int w = 0; w < r.workers; ++w) {
+    if (w == me || r.progress[w].load() > dep)
+      continue;
+    // Everything this worker owns before `position` is done; say so first,
+    // since the other worker may be waiting for it in turn.
+    publishProgress(r, me, position);
+    r.progressWaiters[w].fetch_add(1);
+    int64_t p;
+    while ((p = r.progress[w].load()) <= dep)
+      r.progress[w].wait(p);
+    r.progressWaiters[w].fetch_sub(1);
+  }
+}
+
+void Machine::worker(int me) {
+  ReplayState &r = *replay_;
+  std::vector<uint8_t> scratch;
+  int64_t i = 0;
+  while (true) {
+    int64_t pub = r.published.load();
+    if (i >= (pub & ~ReplayState::kDone)) {
+      publishProgress(r, me, i);
+      if (pub & ReplayState::kDone)
+        break;
+      r.publishWaiters.fetch_add(1);
+      while ((pub = r.published.load()) == i)
+        r.published.wait(pub);
+      r.publishWaiters.fetch_sub(1);
+      continue;
+    }
+    // Entries up to `pub` are complete and visible (release/acquire on
+    // `published`); run through them without touching the atomic.
+    const int64_t end = pub & ~ReplayState::kDone;
+    for (; i < end; ++i) {
+      LogEntry &e = r.at(i);
+      if (e.owner == me) {
+        if (e.dep >= 0)
+          waitForOthers(me, i, e.dep);
+        execute(e, scratch);
+      }
+      if (r.progressWaiters[me].load(std::memory_order_relaxed) > 0)
+        publishProgress(r, me, i + 1);
+    }
+  }
+}
+
+void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch) {
+  switch (e.kind) {
+  case LogEntry::Kind::Run:
+    runData(*nodes_[size_t(e.node)], e.a, e.b);
+    break;
+  case LogEntry::Kind::Issue: {
+    const isa::DmaDesc &d = *e.desc;
+    const uint8_t *srcMem = d.mode == isa::DmaMode::HbmToSram
+                                ? hbm_.get()
+                                : nodes_[size_t(e.node)]->sram.get();
+    e.payload = gather(d, srcMem, e.a, e.dstElem, scratch, e.payloadBytes);
+    break;
+  }
+  case LogEntry::Kind::Arrive: {
+    LogEntry &issue = replay_->at(e.a);
+    const isa::DmaDesc &d = *issue.desc;
+    uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram.get();
+    stridedCopy<false>(mem, issue.b, d, d.dstStrides.data(), issue.dstElem,
+                       issue.payload);
+    pool_.put(issue.payload, issue.payloadBytes);
+    issue.payload = nullptr;
+    break;
+  }
+  }
+}
+
+void Machine::runData(NodeState &n, int64_t pc, int64_t count) {
+  const std::vector<isa::Insn> &code = n.prog->code;
+  const Decoded *descs = n.descs.data();
+  DataState &ds = *n.data;
+  uint8_t *sram = n.sram.get();
+  for (int64_t c = 0; c < count; ++c) {
+    const isa::Insn &in = code[size_t(pc)];
+    if (in.op == isa::Op::VSetVl)
+      ds.vl = in.imm;
+    dataEffect(in, ds.regs, ds.vl, ds.vregs.data(), ds.acc, sram, descs,
+               lanes_);
+    pc = scalarStep(in, ds.regs, pc);
+  }
+}
+
+} // namespace dojo::sim::detail

@@ -1,0 +1,100 @@
+//===- Replay.h - Parallel execution of the data side of a run ------------===//
+//
+// Private to lib/Sim. In parallel mode the event loop (the "timing side")
+// runs exactly as in sequential mode but skips every data effect; instead
+// it appends to a log, in event order, what the sequential simulator would
+// have done to memory at that point:
+//   Run    - node X executes `count` instructions from `pc` (vector,
+//            matrix and scalar effects on X's registers and SRAM),
+//   Issue  - node X's DMA gathers its source (X's SRAM or HBM),
+//   Arrive - a transfer scatters into its destination (an SRAM or HBM).
+// Worker threads replay the log. Each node belongs to one worker (node id
+// modulo the worker count), which executes the node's Run and Issue entries
+// and the arrivals into its SRAM in log order, so every SRAM byte sees the
+// same sequence of reads and writes as in sequential mode. The cross-worker
+// orderings that remain are recorded as a dependency index `dep` per entry:
+// an arrival waits for its gather, an HBM read for earlier HBM writes, an
+// HBM write for earlier HBM reads and writes of other workers. A worker
+// waits until every other worker has passed `dep` (conservative for more
+// than two workers, and deadlock-free because dependencies always point
+// backwards in the log).
+//
+//===----------------------------------------------------------------------===//
+#ifndef DOJO_LIB_SIM_REPLAY_H
+#define DOJO_LIB_SIM_REPLAY_H
+
+#include "dojo/Target/ISA.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace dojo::sim::detail {
+
+struct LogEntry {
+  enum class Kind : uint8_t { Run, Issue, Arrive };
+  Kind kind = Kind::Run;
+  uint8_t owner = 0; ///< worker that executes it
+  int32_t node = 0;  ///< Run / Issue: the node; Arrive: destination, -1 HBM
+  int64_t a = 0;     ///< Run: first pc; Issue: source; Arrive: Issue index
+  int64_t b = 0;     ///< Run: instruction count; Issue: destination address
+  int64_t dep = -1;  ///< every other worker must have passed this index
+  const isa::DmaDesc *desc = nullptr; ///< Issue
+  int64_t dstElem = 0;                ///< Issue: destination element bytes
+  /// Issue: the gathered (and converted) payload, written by the gathering
+  /// worker and released by the arrival.
+  uint8_t *payload = nullptr;
+  int64_t payloadBytes = 0;
+};
+
+/// DMA payload buffers in power-of-two size classes, kept for reuse (up to
+/// a cap) so that steady-state transfers neither allocate nor fault in
+/// fresh pages. Thread-safe.
+class PayloadPool {
+public:
+  ~PayloadPool();
+  uint8_t *get(int64_t bytes);
+  void put(uint8_t *p, int64_t bytes);
+
+private:
+  static int sizeClass(int64_t bytes);
+  static constexpr int64_t kRetainBytes = int64_t(256) << 20;
+  std::mutex mutex_;
+  std::vector<uint8_t *> free_[64];
+  int64_t retained_ = 0;
+};
+
+/// The log and the synchronization between the timing side and workers.
+struct ReplayState {
+  static constexpr int kChunkBits = 14;
+  static constexpr int64_t kChunk = int64_t(1) << kChunkBits;
+  static constexpr int64_t kMaxChunks = int64_t(1) << 18;
+  static constexpr int64_t kDone = int64_t(1) << 62;
+
+  explicit ReplayState(int workers);
+  /// Appends an entry (timing side only) and returns its index.
+  int64_t append(const LogEntry &e);
+  /// Makes appended entries visible to the workers (timing side only).
+  void publish(bool done);
+  LogEntry &at(int64_t i) { return chunks[size_t(i >> kChunkBits)][i & (kChunk - 1)]; }
+
+  int workers;
+  std::vector<std::unique_ptr<LogEntry[]>> chunks; ///< never reallocated
+  int64_t size = 0;                  ///< entries appended (timing side)
+  std::atomic<int64_t> published{0}; ///< visible entries | kDone
+  std::atomic<int> publishWaiters{0};
+  /// Per worker: every entry it owns below this index is done.
+  std::unique_ptr<std::atomic<int64_t>[]> progress;
+  std::unique_ptr<std::atomic<int>[]> progressWaiters;
+  // Dependency bookkeeping of the timing side, by worker: the last entry
+  // that wrote HBM and the last that read or wrote it.
+  std::vector<int64_t> lastHbmWrite, lastHbmAccess;
+  std::vector<std::thread> threads;
+};
+
+} // namespace dojo::sim::detail
+
+#endif // DOJO_LIB_SIM_REPLAY_H
