@@ -109,8 +109,10 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   t.srcNode = n.id;
   t.semNode = dstNode->id;
   t.dstNode = d.mode == DmaMode::SramToHbm ? -1 : dstNode->id;
+  t.dstLo = dLo;
+  t.dstHi = dHi;
   if (replay_) {
-    t.issueEntry = logIssue(n, d, src, dst, dstElem);
+    t.issueEntry = logIssue(n, d, src, dst, dstElem, sLo, sHi);
   } else {
     const uint8_t *srcMem =
         d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram.get();

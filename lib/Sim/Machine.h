@@ -103,6 +103,7 @@ struct Transfer {
   uint8_t *data = nullptr; ///< sequential mode: the payload, from the pool
   int64_t bytes = 0;
   int64_t issueEntry = -1;
+  int64_t dstLo = 0, dstHi = 0; ///< bytes the arrival writes (checked span)
 };
 
 struct Event {
@@ -144,7 +145,7 @@ private:
   int ownerOf(int node) const { return node % replay_->workers; }
   void logRun(const NodeState &n, int64_t pc, int64_t count);
   int64_t logIssue(const NodeState &n, const isa::DmaDesc &d, int64_t src,
-                   int64_t dst, int64_t dstElem);
+                   int64_t dst, int64_t dstElem, int64_t srcLo, int64_t srcHi);
   void logArrive(const Transfer &t);
   void startWorkers();
   void finishWorkers();

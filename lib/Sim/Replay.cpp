@@ -11,7 +11,10 @@
 
 #include <algorithm>
 #include <new>
+#include <cstdio>
+#include <cstdlib>
 
+std::atomic<long> tmpWaits;
 namespace dojo::sim::detail {
 
 // ---- PayloadPool --------------------------------------------------------
@@ -60,11 +63,13 @@ void PayloadPool::put(uint8_t *p, int64_t bytes) {
 
 // ---- ReplayState ---------------------------------------------------------
 
-ReplayState::ReplayState(int workers)
+ReplayState::ReplayState(int workers, int64_t hbmBytes)
     : workers(workers), chunks(size_t(kMaxChunks)),
       progress(new std::atomic<int64_t>[size_t(workers)]),
-      progressWaiters(new std::atomic<int>[size_t(workers)]),
-      lastHbmWrite(size_t(workers), -1), lastHbmAccess(size_t(workers), -1) {
+      progressWaiters(new std::atomic<int>[size_t(workers)]) {
+  const size_t blocks = size_t((hbmBytes >> kBlockBits) + 1);
+  lastHbmWrite.assign(blocks * size_t(workers), -1);
+  lastHbmAccess.assign(blocks * size_t(workers), -1);
   for (int w = 0; w < workers; ++w) {
     progress[w].store(0);
     progressWaiters[w].store(0);
@@ -90,6 +95,23 @@ void ReplayState::publish(bool done) {
     published.notify_all();
 }
 
+int64_t ReplayState::hbmAccess(int me, int64_t lo, int64_t hi, bool write,
+                               int64_t index) {
+  int64_t dep = -1;
+  const size_t w = size_t(workers);
+  for (int64_t b = lo >> kBlockBits; b <= (hi - 1) >> kBlockBits; ++b) {
+    const size_t base = size_t(b) * w;
+    for (size_t o = 0; o < w; ++o)
+      if (int(o) != me)
+        dep = std::max(dep, write ? lastHbmAccess[base + o]
+                                  : lastHbmWrite[base + o]);
+    lastHbmAccess[base + size_t(me)] = index;
+    if (write)
+      lastHbmWrite[base + size_t(me)] = index;
+  }
+  return dep;
+}
+
 // ---- Logging (timing side) -----------------------------------------------
 
 void Machine::logRun(const NodeState &n, int64_t pc, int64_t count) {
@@ -103,7 +125,8 @@ void Machine::logRun(const NodeState &n, int64_t pc, int64_t count) {
 }
 
 int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
-                          int64_t src, int64_t dst, int64_t dstElem) {
+                          int64_t src, int64_t dst, int64_t dstElem,
+                          int64_t srcLo, int64_t srcHi) {
   ReplayState &r = *replay_;
   LogEntry e;
   e.kind = LogEntry::Kind::Issue;
@@ -114,13 +137,9 @@ int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
   e.b = dst;
   e.desc = &d;
   e.dstElem = dstElem;
-  if (d.mode == isa::DmaMode::HbmToSram) {
-    // Reads HBM: after every earlier HBM write of the other workers.
-    for (int w = 0; w < r.workers; ++w)
-      if (w != me)
-        e.dep = std::max(e.dep, r.lastHbmWrite[size_t(w)]);
-    r.lastHbmAccess[size_t(me)] = r.size;
-  }
+  // Reading HBM: after earlier writes of other workers to the same blocks.
+  if (d.mode == isa::DmaMode::HbmToSram)
+    e.dep = r.hbmAccess(me, srcLo, srcHi, false, r.size);
   return r.append(e);
 }
 
@@ -139,13 +158,9 @@ void Machine::logArrive(const Transfer &t) {
       e.dep = t.issueEntry;
   } else {
     // Into HBM: by the gatherer's worker (so the gather is already done),
-    // after every earlier HBM access of the other workers.
+    // after earlier accesses of other workers to the same blocks.
     e.owner = uint8_t(gatherer);
-    for (int w = 0; w < r.workers; ++w)
-      if (w != gatherer)
-        e.dep = std::max(e.dep, r.lastHbmAccess[size_t(w)]);
-    r.lastHbmWrite[size_t(gatherer)] = r.size;
-    r.lastHbmAccess[size_t(gatherer)] = r.size;
+    e.dep = r.hbmAccess(gatherer, t.dstLo, t.dstHi, true, r.size);
   }
   r.append(e);
 }
@@ -163,6 +178,7 @@ void Machine::finishWorkers() {
   replay_->publish(true);
   for (std::thread &t : replay_->threads)
     t.join();
+  extern std::atomic<long> tmpWaits; if (getenv("TMPTIMING")) fprintf(stderr, "waits %ld log %ld\n", tmpWaits.load(), long(replay_->size));
   replay_->threads.clear();
   // A run stopped by an error may leave gathered payloads that never
   // arrived.
@@ -195,6 +211,7 @@ void Machine::waitForOthers(int me, int64_t position, int64_t dep) {
     // Everything this worker owns before `position` is done; say so first,
     // since the other worker may be waiting for it in turn.
     publishProgress(r, me, position);
+    extern std::atomic<long> tmpWaits; tmpWaits++;
     r.progressWaiters[w].fetch_add(1);
     int64_t p;
     while ((p = r.progress[w].load()) <= dep)

@@ -74,7 +74,7 @@ struct ReplayState {
   static constexpr int64_t kMaxChunks = int64_t(1) << 18;
   static constexpr int64_t kDone = int64_t(1) << 62;
 
-  explicit ReplayState(int workers);
+  ReplayState(int workers, int64_t hbmBytes);
   /// Appends an entry (timing side only) and returns its index.
   int64_t append(const LogEntry &e);
   /// Makes appended entries visible to the workers (timing side only).
@@ -89,9 +89,15 @@ struct ReplayState {
   /// Per worker: every entry it owns below this index is done.
   std::unique_ptr<std::atomic<int64_t>[]> progress;
   std::unique_ptr<std::atomic<int>[]> progressWaiters;
-  // Dependency bookkeeping of the timing side, by worker: the last entry
-  // that wrote HBM and the last that read or wrote it.
-  std::vector<int64_t> lastHbmWrite, lastHbmAccess;
+  // Dependency bookkeeping of the timing side: per HBM block of
+  // 2^kBlockBits bytes and worker, the last entry that wrote the block and
+  // the last that read or wrote it (-1: none). Conflicts are tracked per
+  // block so that, e.g., weight loads never wait for activation stores.
+  static constexpr int kBlockBits = 12;
+  std::vector<int64_t> lastHbmWrite, lastHbmAccess; ///< block * workers + w
+  /// The latest conflicting entry of another worker than `me` for an
+  /// access to HBM bytes [lo, hi), and records the access as entry `index`.
+  int64_t hbmAccess(int me, int64_t lo, int64_t hi, bool write, int64_t index);
   std::vector<std::thread> threads;
 };
 

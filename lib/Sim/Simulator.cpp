@@ -35,7 +35,7 @@ Machine::Machine(const bin::Executable &exe, const Options &options,
   while ((int64_t(1) << reduceCycles_) < lanes_)
     ++reduceCycles_;
   if (workers > 1)
-    replay_ = std::make_unique<ReplayState>(workers);
+    replay_ = std::make_unique<ReplayState>(workers, exe.hbmBytes);
 }
 
 Machine::~Machine() { finishWorkers(); }
