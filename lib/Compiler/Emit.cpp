@@ -13,16 +13,18 @@ using namespace dojo;
 using namespace dojo::d1;
 
 /// The little-endian FP32 bytes of `data`, placed at `addr`.
+/// The little-endian bytes (FP32 or BF16) of `data`, placed at `addr`.
 static bin::Segment segmentOf(DenseElementsAttr data, int64_t addr) {
   bin::Segment seg;
   seg.addr = addr;
-  seg.data.resize(data.getNumElements() * 4);
+  size_t width = data.getElementType().getIntOrFloatBitWidth() / 8;
+  seg.data.resize(data.getNumElements() * width);
+  ArrayRef<char> raw = data.getRawData();
   if (data.isSplat()) {
-    float v = data.getSplatValue<float>();
     for (int64_t i = 0; i < data.getNumElements(); ++i)
-      std::memcpy(seg.data.data() + 4 * i, &v, 4);
+      std::memcpy(seg.data.data() + width * i, raw.data(), width);
   } else {
-    std::memcpy(seg.data.data(), data.getRawData().data(), seg.data.size());
+    std::memcpy(seg.data.data(), raw.data(), seg.data.size());
   }
   return seg;
 }

@@ -11,10 +11,8 @@
 
 #include <algorithm>
 #include <new>
-#include <cstdio>
-#include <cstdlib>
 
-std::atomic<long> tmpWaits;
+
 namespace dojo::sim::detail {
 
 // ---- PayloadPool --------------------------------------------------------
@@ -178,7 +176,6 @@ void Machine::finishWorkers() {
   replay_->publish(true);
   for (std::thread &t : replay_->threads)
     t.join();
-  extern std::atomic<long> tmpWaits; if (getenv("TMPTIMING")) fprintf(stderr, "waits %ld log %ld\n", tmpWaits.load(), long(replay_->size));
   replay_->threads.clear();
   // A run stopped by an error may leave gathered payloads that never
   // arrived.
@@ -211,7 +208,6 @@ void Machine::waitForOthers(int me, int64_t position, int64_t dep) {
     // Everything this worker owns before `position` is done; say so first,
     // since the other worker may be waiting for it in turn.
     publishProgress(r, me, position);
-    extern std::atomic<long> tmpWaits; tmpWaits++;
     r.progressWaiters[w].fetch_add(1);
     int64_t p;
     while ((p = r.progress[w].load()) <= dep)

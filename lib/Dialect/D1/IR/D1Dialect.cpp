@@ -119,9 +119,10 @@ LogicalResult BufferOp::verify() {
   }
   if (auto init = getInit()) {
     auto type = dyn_cast<ShapedType>(init->getType());
-    if (!type || !type.getElementType().isF32() ||
-        type.getNumElements() * 4 > size)
-      return emitOpError("init must be f32 data that fits the buffer");
+    bool f32 = type && type.getElementType().isF32();
+    bool bf16 = type && type.getElementType().isBF16();
+    if (!(f32 || bf16) || type.getNumElements() * (f32 ? 4 : 2) > size)
+      return emitOpError("init must be f32 or bf16 data that fits the buffer");
   }
   return success();
 }

@@ -10,7 +10,7 @@ using namespace mlir;
 
 void dojo::d1::buildD1Pipeline(OpPassManager &pm, const PipelineOptions &o,
                                Phase last) {
-  pm.addPass(createD1AssignTarget({o.target, o.targetOpts}));
+  pm.addPass(createD1AssignTarget({o.target, o.targetOpts, o.dtype}));
   pm.addNestedPass<func::FuncOp>(dnn::createDNNFuseActivations());
   if (last == Phase::Fuse)
     return;

@@ -27,6 +27,12 @@ struct AssignTargetPass
     }
     getOperation()->setAttr(d1::kTargetAttrName,
                             StringAttr::get(&getContext(), t->toSpec()));
+    if (dtype != "f32" && dtype != "bf16") {
+      getOperation().emitError()
+          << "unknown dtype '" << dtype << "' (expected f32 or bf16)";
+      return signalPassFailure();
+    }
+    getOperation()->setAttr("d1.dtype", StringAttr::get(&getContext(), dtype));
   }
 };
 } // namespace

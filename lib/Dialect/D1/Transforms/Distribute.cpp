@@ -6,6 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Distributor.h"
+
+#include <cstring>
 #include "dojo/Sim/DType.h"
 #include "dojo/Dialect/D1/Transforms/Passes.h"
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
@@ -339,6 +341,15 @@ TensorBlock Distributor::makeOutputBlock(Operation *op, const Box &box,
   return block;
 }
 
+uint16_t dojo::d1::toBF16(float value) {
+  uint32_t u;
+  std::memcpy(&u, &value, 4);
+  if ((u & 0x7fffffff) > 0x7f800000)
+    return uint16_t((u >> 16) | 0x40); // quiet NaN
+  u += 0x7fff + ((u >> 16) & 1);
+  return uint16_t(u >> 16);
+}
+
 int64_t dojo::d1::onnxDType(Type type) {
   if (type.isF32())
     return 1;
@@ -601,6 +612,8 @@ struct DistributePass
       return signalPassFailure();
     }
     Distributor distributor(module, *target);
+    if (auto dtype = module->getAttrOfType<StringAttr>(kDTypeAttrName))
+      distributor.setBF16Weights(dtype.getValue() == "bf16");
     if (failed(distributor.run(func)))
       return signalPassFailure();
   }

@@ -257,10 +257,25 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                   }
                   data[pos++] = all[off];
                 }
-      auto type =
-          RankedTensorType::get({int64_t(data.size())}, builder.getF32Type());
-      wBuf = newBuffer(nodeId, opName(op) + "_w", wBytes, 0, loc,
-                       DenseElementsAttr::get(type, ArrayRef<float>(data)));
+      ElementsAttr init;
+      if (bf16Weights) {
+        // BF16 storage halves the SRAM the weights take; the matrix unit
+        // rounds to BF16 anyway, so the values are the same.
+        std::vector<uint16_t> half(data.size());
+        for (size_t i = 0; i < data.size(); ++i)
+          half[i] = toBF16(data[i]);
+        auto type = RankedTensorType::get({int64_t(half.size())},
+                                          builder.getBF16Type());
+        init = DenseElementsAttr::getFromRawBuffer(
+            type, ArrayRef<char>(reinterpret_cast<const char *>(half.data()),
+                                 half.size() * 2));
+        wBytes = int64_t(half.size()) * 2;
+      } else {
+        auto type =
+            RankedTensorType::get({int64_t(data.size())}, builder.getF32Type());
+        init = DenseElementsAttr::get(type, ArrayRef<float>(data));
+      }
+      wBuf = newBuffer(nodeId, opName(op) + "_w", wBytes, 0, loc, init);
       constantCache[key] = wBuf;
     }
   }
@@ -294,6 +309,8 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   params.append("dilations", arr(padTo3(dil, 1)));
   params.append("bias", builder.getBoolAttr(hasBias));
   params.append("act", builder.getStringAttr(act));
+  params.append("wstorage",
+                builder.getI64IntegerAttr(wBuf.getInit() && bf16Weights ? 1 : 0));
   KernelOp::create(builder, loc, builder.getStringAttr("conv"), operands,
                    params.getDictionary(builder.getContext()));
   return out;

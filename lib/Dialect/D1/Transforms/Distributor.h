@@ -53,6 +53,8 @@ class Distributor {
 public:
   Distributor(mlir::ModuleOp module, const TargetModel &target);
 
+  void setBF16Weights(bool on) { bf16Weights = on; }
+
   /// Lowers `func` into a d1.device appended to the module.
   mlir::LogicalResult run(mlir::Operation *func);
 
@@ -155,8 +157,16 @@ private:
   int64_t hbmTop = 0;
   int bufferCount = 0;
   size_t firstNode = 0; ///< where the next layer's first block goes
+  /// Resident convolution weights are stored as BF16 (module d1.dtype).
+  bool bf16Weights = false;
   unsigned streamedCount = 0;
 };
+
+/// Round-to-nearest-even FP32 -> BF16 bits (NaN stays NaN).
+uint16_t toBF16(float value);
+
+/// The module attribute naming the matrix-unit data type ("f32" | "bf16").
+inline constexpr llvm::StringLiteral kDTypeAttrName = "d1.dtype";
 
 /// ONNX TensorProto data type of an MLIR element type (0 if unsupported),
 /// and its size in bytes.

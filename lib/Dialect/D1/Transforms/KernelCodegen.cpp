@@ -70,7 +70,10 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
   int64_t outW = cp * 4, outH = out[2] * outW, outD = out[1] * outH,
           outN = out[0] * outD;
   // Weights [g][kd][kh][co][kw][ci].
-  int64_t wCo = k[2] * cin * 4, wKh = cg * wCo, wKd = k[1] * wKh,
+  // Weights may be stored as BF16 (2 bytes) when the matrix unit runs BF16.
+  int64_t wStorage = p.get("wstorage") ? getInt(p, "wstorage") : 0;
+  int64_t ew = wStorage ? 2 : 4;
+  int64_t wCo = k[2] * cin * ew, wKh = cg * wCo, wKd = k[1] * wKh,
           wG = k[0] * wKd;
   // The kw taps of one output channel are contiguous in the weights; they
   // are contiguous in the staged input too when it holds a single group and
@@ -99,14 +102,15 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
     md.n = nw;
     md.k = kRun;
     md.aSi = wCo;
-    md.aSk = 4;
+    md.aSk = ew;
+    md.aStorage = wStorage;
     md.bSk = 4;
     md.bSj = s[2] * inW;
     md.dtype = dtype;
     int mmaDesc = pb.desc(isa::encode(md));
     pb.loop(k[0], {{rA, wKd}, {rB, dl[0] * inD}}, [&] {
       pb.loop(k[1], {{rA, wKh}, {rB, dl[1] * inH}}, [&] {
-        pb.loop(kwLoop, {{rA, cin * 4}, {rB, dl[2] * inW}},
+        pb.loop(kwLoop, {{rA, cin * ew}, {rB, dl[2] * inW}},
                 [&] { pb.emit(isa::Op::Mma, 0, rA, rB, mmaDesc); });
       });
     });

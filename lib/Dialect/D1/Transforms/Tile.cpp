@@ -124,6 +124,8 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
     int64_t nodes = maxPieces > 0 ? maxPieces : target->numEnabled();
     int64_t budget =
         int64_t(sramFraction * double(target->usableSramBytes()));
+    auto dtype = getOperation()->getAttrOfType<StringAttr>("d1.dtype");
+    bool bf16 = dtype && dtype.getValue() == "bf16";
     getOperation().walk([&](Operation *op) {
       std::optional<OpGeometry> g = getOpGeometry(op);
       if (!g)
@@ -151,8 +153,13 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
         auto c = v.getDefiningOp<arith::ConstantOp>();
         if (!c)
           continue;
+        // Resident convolution weights are BF16 when the unit runs BF16.
+        int64_t elem = bf16 && i == 1 &&
+                               llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp>(op)
+                           ? 2
+                           : 4;
         int64_t bytes =
-            4 * cast<RankedTensorType>(v.getType()).getNumElements();
+            elem * cast<RankedTensorType>(v.getType()).getNumElements();
         int64_t slice = constantSlice(op, i, blocks.front(), bytes);
         residentBytes[c] += std::min(bytes, perNode * slice);
         // Streaming loads every block's slice from HBM once per use.

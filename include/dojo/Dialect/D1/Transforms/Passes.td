@@ -26,6 +26,9 @@ def D1AssignTarget : Pass<"d1-assign-target", "::mlir::ModuleOp"> {
            "Named target: d1 or mesh-RxC">,
     Option<"targetOpts", "target-opts", "std::string", "\"\"",
            "Comma-separated key=value overrides of target fields">,
+    Option<"dtype", "dtype", "std::string", "\"f32\"",
+           "Matrix-unit data type (f32 or bf16), recorded as d1.dtype so "
+           "tiling and distribution can store weights in it">,
   ];
 }
 
