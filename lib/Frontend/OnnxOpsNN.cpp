@@ -305,10 +305,27 @@ LogicalResult importReduce(NodeContext &ctx) {
   StringRef op = ctx.getNode().op_type();
   // ReduceSum took axes as an input from opset 13, the others from 18.
   int64_t inputOpset = op == "ReduceSum" ? 13 : 18;
-  auto axes = intsAttrOrInput(ctx, "axes", 1, inputOpset);
+  ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
+  // Axes known only at run time: with keepdims, the declared result shape
+  // tells which dimensions are reduced (those that become 1; reducing a
+  // dimension that already is 1 changes nothing either way).
+  FailureOr<std::optional<SmallVector<int64_t>>> axes =
+      std::optional<SmallVector<int64_t>>();
+  auto declared = ctx.declaredOutputShape(0);
+  if (ctx.getOpset() >= inputOpset && ctx.isRuntimeInput(1) && *keep &&
+      declared && declared->size() == xs.size()) {
+    SmallVector<int64_t> derived;
+    for (size_t d = 0; d < xs.size(); ++d)
+      if ((*declared)[d] == 1 && xs[d] != 1)
+        derived.push_back(int64_t(d));
+    if (derived.empty()) // the result equals the input: nothing reduced
+      return ctx.setOutput(0, *x);
+    axes = std::optional<SmallVector<int64_t>>(derived);
+  } else {
+    axes = intsAttrOrInput(ctx, "axes", 1, inputOpset);
+  }
   if (failed(axes))
     return failure();
-  ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
   int64_t rank = xs.size();
   SmallVector<int64_t> norm;
   if (!*axes || (*axes)->empty()) {

@@ -76,9 +76,22 @@ LogicalResult importResize(NodeContext &ctx) {
       scaleT->set(k, a->floats(k));
   } else {
     unsigned scalesIdx = legacy ? 1 : 2;
+    // Sizes known only at run time equal the declared result shape.
+    auto declared = ctx.declaredOutputShape(0);
+    bool runtimeSizes = !legacy && ctx.isRuntimeInput(3) && declared &&
+                        declared->size() == xs.size();
     auto s = ctx.constInput(scalesIdx, "scales");
     auto z = legacy ? FailureOr<std::optional<ConstTensor>>(std::nullopt)
-                    : ctx.constInput(3, "sizes");
+             : runtimeSizes
+                 ? FailureOr<std::optional<ConstTensor>>(std::nullopt)
+                 : ctx.constInput(3, "sizes");
+    if (runtimeSizes && succeeded(z)) {
+      ConstTensor t = ConstTensor::zeros(onnx::TensorProto::INT64,
+                                         {int64_t(axes.size())});
+      for (auto [k, a] : llvm::enumerate(axes))
+        t.set(k, double((*declared)[a]));
+      *z = t;
+    }
     if (failed(s) || failed(z))
       return failure();
     if (*s && (*s)->numel())

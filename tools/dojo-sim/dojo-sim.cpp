@@ -16,7 +16,6 @@
 #include "dojo/Sim/DType.h"
 #include "dojo/Sim/Simulator.h"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -198,12 +197,10 @@ int main(int argc, char **argv) {
   if (std::string err = parseArgs(argc, argv, a); !err.empty())
     return fail(err);
 
-  auto T0 = std::chrono::steady_clock::now();
   bin::Executable exe;
   std::string err;
   if (!bin::readExecutable(a.binary, exe, err))
     return fail(err);
-  auto T1 = std::chrono::steady_clock::now();
 
   if (!isDirectory(a.inputs))
     return fail(a.inputs + ": not a directory");
@@ -222,12 +219,8 @@ int main(int argc, char **argv) {
   sim::Trace trace;
   if (!a.traceFile.empty())
     opts.trace = &trace;
-  auto T2 = std::chrono::steady_clock::now();
   if (!sim::run(exe, inputs, outputs, stats, err, opts))
     return fail(err);
-  auto T3 = std::chrono::steady_clock::now();
-  if (std::getenv("TMPTIMING"))
-    std::fprintf(stderr, "read %.3f inputs %.3f run %.3f\n", std::chrono::duration<double>(T1 - T0).count(), std::chrono::duration<double>(T2 - T1).count(), std::chrono::duration<double>(T3 - T2).count());
   if (!a.traceFile.empty()) {
     std::ofstream f(a.traceFile, std::ios::trunc);
     if (!(f << trace.toJson(exe)) || !f.flush())
