@@ -21,7 +21,7 @@
 // RUN: not dojo-opt %s -d1-assign-target="target=mesh-2x2 target-opts=disabled=0:0;0:1;1:0;1:1" 2>&1 | FileCheck %s --check-prefix=NONE
 // RUN: not dojo-opt %s -d1-assign-target="target=mesh-2x2 target-opts=disabled=x" 2>&1 | FileCheck %s --check-prefix=BADCOORD
 
-// DEFAULT: module attributes {d1.target = "name=mesh-2x2,rows=2,cols=2,disabled=,sram_bytes=262144,reserved_bytes=4096,mac_bf16=256,mac_f32=16,vector_bytes=64,link_bytes=256,inject_bytes=64,hop_latency=2,inject_latency=4,eject_latency=4,dma_issue=4,{{.*}}barrier_latency=0,hbm_bytes_per_cycle=400,hbm_latency=2000,hbm_bytes=34359738368,clock_ghz=2"}
+// DEFAULT: module attributes {d1.dtype = "f32", d1.target = "name=mesh-2x2,rows=2,cols=2,disabled=,sram_bytes=262144,reserved_bytes=4096,mac_bf16=256,mac_f32=16,vector_bytes=64,link_bytes=256,inject_bytes=64,hop_latency=2,inject_latency=4,eject_latency=4,dma_issue=4,{{.*}}barrier_latency=0,hbm_bytes_per_cycle=400,hbm_latency=2000,hbm_bytes=34359738368,clock_ghz=2"}
 // DEFAULT: dnn.relu
 
 // MESH: d1.target = "name=mesh-3x5,rows=3,cols=5,disabled=,sram_bytes=262144,reserved_bytes=4096,

@@ -68,7 +68,7 @@ d1.device target("name=m,rows=1,cols=1") {
 
 d1.device target("name=m,rows=1,cols=1") {
   %n = d1.node(0, 0)
-  // expected-error @+1 {{init must be f32 data that fits the buffer}}
+  // expected-error @+1 {{init must be f32 or bf16 data that fits the buffer}}
   %b = d1.buffer @b on %n size 8 live [0, 0] {init = dense<[1.0, 2.0, 3.0]> : tensor<3xf32>}
 }
 
@@ -76,7 +76,7 @@ d1.device target("name=m,rows=1,cols=1") {
 
 d1.device target("name=m,rows=1,cols=1") {
   %n = d1.node(0, 0)
-  // expected-error @+1 {{init must be f32 data that fits the buffer}}
+  // expected-error @+1 {{init must be f32 or bf16 data that fits the buffer}}
   %b = d1.buffer @b on %n size 64 live [0, 0] {init = dense<[1, 2]> : tensor<2xi32>}
 }
 
