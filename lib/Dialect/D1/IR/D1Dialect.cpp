@@ -13,6 +13,9 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <memory>
+#include <mutex>
+
 using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
@@ -64,9 +67,19 @@ std::optional<TargetModel> dojo::d1::lookupTargetModel(Operation *op) {
 }
 
 TargetModel DeviceOp::getTargetModel() {
-  TargetModel t;
-  (void)TargetModel::fromSpec(getTarget().str(), t);
-  return t;
+  // Verifiers of every node, buffer and transfer ask for the target; parse
+  // each (uniqued) spec string once. Verification may run on several
+  // threads, hence the lock.
+  static std::mutex mutex;
+  static llvm::DenseMap<const void *, std::shared_ptr<TargetModel>> cache;
+  StringAttr spec = getTargetAttr();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto &entry = cache[spec.getAsOpaquePointer()];
+  if (!entry) {
+    entry = std::make_shared<TargetModel>();
+    (void)TargetModel::fromSpec(spec.str(), *entry);
+  }
+  return *entry;
 }
 
 NodeOp dojo::d1::getBufferNode(BufferOp buffer) {
