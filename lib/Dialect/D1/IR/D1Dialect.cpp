@@ -11,6 +11,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <memory>
@@ -70,11 +71,13 @@ TargetModel DeviceOp::getTargetModel() {
   // Verifiers of every node, buffer and transfer ask for the target; parse
   // each (uniqued) spec string once. Verification may run on several
   // threads, hence the lock.
+  // Keyed by the text, not the attribute's address: contexts come and go
+  // (dojo-opt --split-input-file) and addresses get reused.
   static std::mutex mutex;
-  static llvm::DenseMap<const void *, std::shared_ptr<TargetModel>> cache;
-  StringAttr spec = getTargetAttr();
+  static llvm::StringMap<std::shared_ptr<TargetModel>> cache;
+  StringRef spec = getTarget();
   std::lock_guard<std::mutex> lock(mutex);
-  auto &entry = cache[spec.getAsOpaquePointer()];
+  auto &entry = cache[spec];
   if (!entry) {
     entry = std::make_shared<TargetModel>();
     (void)TargetModel::fromSpec(spec.str(), *entry);

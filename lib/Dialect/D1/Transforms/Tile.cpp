@@ -13,9 +13,12 @@
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
 
 #include <cmath>
+#include <set>
+#include <tuple>
 
 namespace dojo::d1 {
 #define GEN_PASS_DEF_D1TILE
@@ -121,6 +124,7 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
     std::optional<TargetModel> target = lookupTargetModel(getOperation());
     if (!target)
       return signalPassFailure();
+    order = target->enabledNodesSnake();
     int64_t nodes = maxPieces > 0 ? maxPieces : target->numEnabled();
     int64_t budget =
         int64_t(sramFraction * double(target->usableSramBytes()));
@@ -146,55 +150,101 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       }
       op->setAttr(kSplitAttrName,
                   DenseI64ArrayAttr::get(op->getContext(), split));
-      // Resident bytes of each constant operand on the busiest node.
+      // Which slice of each constant operand lands on which node: blocks
+      // go to the enabled nodes in snake order, each layer starting where
+      // the previous one stopped (as d1-distribute assigns them).
       std::vector<Box> blocks = enumerateBlocks(g->outShape, g->units, split);
-      int64_t perNode = (int64_t(blocks.size()) + nodes - 1) / nodes;
-      for (auto [i, v] : llvm::enumerate(op->getOperands())) {
-        auto c = v.getDefiningOp<arith::ConstantOp>();
-        if (!c)
-          continue;
-        // Resident convolution weights are BF16 when the unit runs BF16.
-        int64_t elem = bf16 && i == 1 &&
-                               llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp>(op)
-                           ? 2
-                           : 4;
-        int64_t bytes =
-            elem * cast<RankedTensorType>(v.getType()).getNumElements();
-        int64_t slice = constantSlice(op, i, blocks.front(), bytes);
-        residentBytes[c] += std::min(bytes, perNode * slice);
-        // Streaming loads every block's slice from HBM once per use.
-        streamedBytes[c] += int64_t(blocks.size()) * slice;
+      for (auto [b, box] : llvm::enumerate(blocks)) {
+        int node = order[(firstNode + b) % order.size()];
+        for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+          auto c = v.getDefiningOp<arith::ConstantOp>();
+          if (!c)
+            continue;
+          // Resident convolution weights are BF16 when the unit runs BF16.
+          int64_t elem = bf16 && i == 1 &&
+                                 llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp>(op)
+                             ? 2
+                             : 4;
+          int64_t bytes =
+              elem * cast<RankedTensorType>(v.getType()).getNumElements();
+          int64_t slice = constantSlice(op, i, box, bytes);
+          // Blocks on one node that share a slice (same output channels)
+          // share its buffer.
+          std::string key = sliceKey(op, i, box, b);
+          if (placed.insert({c, node, key}).second)
+            nodeBytes[{c, node}] += slice;
+          streamedBytes[c] += slice;
+        }
       }
+      firstNode = (firstNode + blocks.size()) % order.size();
     });
     chooseStreamedConstants(*target);
   }
 
-  /// Keeps the smallest constants resident and streams the largest from HBM
-  /// until the estimated resident bytes per node fit the weight budget.
+  /// Identifies the part of constant operand `i` a block reads: the output
+  /// channels for convolution weights and bias, the rows or columns for
+  /// matrix operands, the block itself otherwise.
+  static std::string sliceKey(Operation *op, unsigned i, const Box &box,
+                              size_t index) {
+    unsigned r = box.lo.size();
+    auto range = [&](unsigned d) {
+      return (Twine(box.lo[d]) + ":" + Twine(box.hi[d])).str();
+    };
+    if (llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp>(op) && i >= 1)
+      return range(1);
+    if (llvm::isa<dnn::GemmOp, dnn::MatMulOp>(op) && i <= 1)
+      return i == 0 ? range(r - 2) : range(r - 1);
+    return (Twine("b") + Twine(index)).str();
+  }
+
+  /// Streams constants from HBM until every node's resident weights fit
+  /// the weight budget: repeatedly on the fullest node, the constant that
+  /// frees the most bytes there per byte it would pull from HBM.
   void chooseStreamedConstants(const TargetModel &target) {
     int64_t budget =
         int64_t(weightFraction * double(target.usableSramBytes()));
-    int64_t total = 0;
-    // Stream first the constants that free the most SRAM per byte they
-    // would then pull from HBM: weights each block uses a distinct slice
-    // of cost about their size, weights every node duplicates cost one
-    // load per block.
-    std::vector<std::pair<double, Operation *>> order;
-    for (auto &[op, bytes] : residentBytes) {
-      total += bytes;
-      order.push_back(
-          {double(bytes) / double(std::max<int64_t>(1, streamedBytes[op])), op});
+    llvm::DenseMap<int, int64_t> perNode;
+    llvm::DenseMap<int, SmallVector<Operation *>> onNode;
+    for (auto &[key, bytes] : nodeBytes) {
+      perNode[key.second] += bytes;
+      onNode[key.second].push_back(key.first);
     }
-    llvm::stable_sort(order, [](auto &a, auto &b) { return a.first > b.first; });
-    for (auto &[ratio, op] : order) {
-      if (total <= budget)
+    llvm::DenseSet<Operation *> streamed;
+    while (true) {
+      int worst = -1;
+      int64_t worstBytes = budget;
+      for (auto &[node, bytes] : perNode)
+        if (bytes > worstBytes) {
+          worstBytes = bytes;
+          worst = node;
+        }
+      if (worst < 0)
         break;
-      op->setAttr(kStreamAttrName, UnitAttr::get(op->getContext()));
-      total -= residentBytes[op];
+      Operation *pick = nullptr;
+      double bestRatio = -1;
+      for (Operation *c : onNode[worst]) {
+        if (streamed.contains(c))
+          continue;
+        double ratio = double(nodeBytes[{c, worst}]) /
+                       double(std::max<int64_t>(1, streamedBytes[c]));
+        if (ratio > bestRatio) {
+          bestRatio = ratio;
+          pick = c;
+        }
+      }
+      if (!pick)
+        break;
+      streamed.insert(pick);
+      pick->setAttr(kStreamAttrName, UnitAttr::get(pick->getContext()));
+      for (auto &[node, bytes] : perNode)
+        bytes -= nodeBytes.lookup({pick, node});
     }
   }
 
-  llvm::MapVector<Operation *, int64_t> residentBytes;
+  std::vector<int> order;
+  size_t firstNode = 0;
+  std::set<std::tuple<Operation *, int, std::string>> placed;
+  llvm::DenseMap<std::pair<Operation *, int>, int64_t> nodeBytes;
   llvm::DenseMap<Operation *, int64_t> streamedBytes;
 };
 } // namespace
