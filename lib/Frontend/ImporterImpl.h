@@ -128,6 +128,11 @@ private:
   int64_t opset;
 };
 
+/// Reads an INTS attribute that must have `count` entries, or `dflt`
+/// repeated when absent (strides, dilations, kernel shapes, ...).
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+intsAttrOr(NodeContext &ctx, llvm::StringRef name, size_t count, int64_t dflt);
+
 using OpHandler = mlir::LogicalResult (*)(NodeContext &ctx);
 
 /// The supported-op table entry with its handler.

@@ -147,4 +147,17 @@ RankedTensorType NodeContext::f32Tensor(ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, Float32Type::get(getContext()));
 }
 
+FailureOr<SmallVector<int64_t>> intsAttrOr(NodeContext &ctx, StringRef name,
+                                           size_t count, int64_t dflt) {
+  auto ints = ctx.intsAttr(name);
+  if (failed(ints))
+    return failure();
+  if (!*ints)
+    return SmallVector<int64_t>(count, dflt);
+  if ((*ints)->size() != count)
+    return ctx.emitError() << "attribute '" << name << "' must have " << count
+                           << " entries, got " << (*ints)->size();
+  return **ints;
+}
+
 } // namespace dojo::onnx_import

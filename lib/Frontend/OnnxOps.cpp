@@ -22,20 +22,6 @@ using namespace dojo::dnn;
 namespace dojo::onnx_import {
 namespace {
 
-/// Reads an INTS attribute of one entry per spatial dim, or `dflt` repeated.
-FailureOr<SmallVector<int64_t>> spatialInts(NodeContext &ctx, StringRef name,
-                                            size_t count, int64_t dflt) {
-  auto ints = ctx.intsAttr(name);
-  if (failed(ints))
-    return failure();
-  if (!*ints)
-    return SmallVector<int64_t>(count, dflt);
-  if ((*ints)->size() != count)
-    return ctx.emitError() << "attribute '" << name << "' must have " << count
-                           << " entries, got " << (*ints)->size();
-  return **ints;
-}
-
 } // namespace
 
 LogicalResult importConv(NodeContext &ctx) {
@@ -54,8 +40,8 @@ LogicalResult importConv(NodeContext &ctx) {
   size_t spatial = xs.size() - 2;
   ArrayRef<int64_t> kernel = ws.drop_front(2);
   auto kernelAttr = ctx.intsAttr("kernel_shape");
-  auto strides = spatialInts(ctx, "strides", spatial, 1);
-  auto dilations = spatialInts(ctx, "dilations", spatial, 1);
+  auto strides = intsAttrOr(ctx, "strides", spatial, 1);
+  auto dilations = intsAttrOr(ctx, "dilations", spatial, 1);
   auto group = ctx.intAttr("group", 1);
   auto autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (failed(kernelAttr) || failed(strides) || failed(dilations) ||
@@ -71,7 +57,7 @@ LogicalResult importConv(NodeContext &ctx) {
 
   SmallVector<int64_t> pads;
   if (*autoPad == "NOTSET") {
-    auto explicitPads = spatialInts(ctx, "pads", 2 * spatial, 0);
+    auto explicitPads = intsAttrOr(ctx, "pads", 2 * spatial, 0);
     if (failed(explicitPads))
       return failure();
     pads = *explicitPads;

@@ -22,19 +22,6 @@ using namespace dojo::dnn;
 namespace dojo::onnx_import {
 namespace {
 
-FailureOr<SmallVector<int64_t>> intsOr(NodeContext &ctx, StringRef name,
-                                       size_t count, int64_t dflt) {
-  auto ints = ctx.intsAttr(name);
-  if (failed(ints))
-    return failure();
-  if (!*ints)
-    return SmallVector<int64_t>(count, dflt);
-  if ((*ints)->size() != count)
-    return ctx.emitError() << "attribute '" << name << "' must have " << count
-                           << " entries, got " << (*ints)->size();
-  return **ints;
-}
-
 /// Pads for auto_pad SAME_UPPER/SAME_LOWER (output = ceil(in / stride)),
 /// VALID, or the explicit 'pads'.
 FailureOr<SmallVector<int64_t>>
@@ -45,7 +32,7 @@ windowPads(NodeContext &ctx, ArrayRef<int64_t> in, ArrayRef<int64_t> kernel,
   if (failed(autoPad))
     return failure();
   if (*autoPad == "NOTSET")
-    return intsOr(ctx, "pads", 2 * spatial, 0);
+    return intsAttrOr(ctx, "pads", 2 * spatial, 0);
   SmallVector<int64_t> pads(2 * spatial, 0);
   if (*autoPad == "VALID")
     return pads;
@@ -79,9 +66,9 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
                            << shapeString(xs) << " and " << shapeString(ws);
   size_t spatial = xs.size() - 2;
   ArrayRef<int64_t> kernel = ws.drop_front(2);
-  auto strides = intsOr(ctx, "strides", spatial, 1);
-  auto dilations = intsOr(ctx, "dilations", spatial, 1);
-  auto outPad = intsOr(ctx, "output_padding", spatial, 0);
+  auto strides = intsAttrOr(ctx, "strides", spatial, 1);
+  auto dilations = intsAttrOr(ctx, "dilations", spatial, 1);
+  auto outPad = intsAttrOr(ctx, "output_padding", spatial, 0);
   auto group = ctx.intAttr("group", 1);
   auto autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   auto outShape = ctx.intsAttr("output_shape");
@@ -122,7 +109,7 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
       pads[i] = *autoPad == "SAME_UPPER" ? half : total - half;
       pads[i + spatial] = total - pads[i];
     } else if (*autoPad == "NOTSET") {
-      auto p = intsOr(ctx, "pads", 2 * spatial, 0);
+      auto p = intsAttrOr(ctx, "pads", 2 * spatial, 0);
       if (failed(p))
         return failure();
       pads[i] = (*p)[i];
@@ -245,8 +232,8 @@ LogicalResult importPool(NodeContext &ctx) {
                            << shapeString(xs);
   size_t spatial = xs.size() - 2;
   auto kernel = ctx.intsAttr("kernel_shape");
-  auto strides = intsOr(ctx, "strides", spatial, 1);
-  auto dilations = intsOr(ctx, "dilations", spatial, 1);
+  auto strides = intsAttrOr(ctx, "strides", spatial, 1);
+  auto dilations = intsAttrOr(ctx, "dilations", spatial, 1);
   auto ceil = ctx.intAttr("ceil_mode", 0);
   auto cip = ctx.intAttr("count_include_pad", 0);
   auto order = ctx.intAttr("storage_order", 0);

@@ -16,26 +16,9 @@ using namespace dojo;
 using namespace dojo::d1;
 
 
-static int64_t getInt(DictionaryAttr d, StringRef name) {
-  return cast<IntegerAttr>(d.get(name)).getInt();
-}
-static ArrayRef<int64_t> getArr(DictionaryAttr d, StringRef name) {
-  return cast<DenseI64ArrayAttr>(d.get(name)).asArrayRef();
-}
-static bool getBool(DictionaryAttr d, StringRef name) {
-  return cast<BoolAttr>(d.get(name)).getValue();
-}
-static float getF32(DictionaryAttr d, StringRef name) {
-  return float(cast<FloatAttr>(d.get(name)).getValueAsDouble());
-}
 static isa::Act getAct(DictionaryAttr d) {
   return cast<StringAttr>(d.get("act")).getValue() == "relu" ? isa::Act::Relu
                                                              : isa::Act::None;
-}
-static int64_t floatBits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return int64_t(u);
 }
 
 /// Splits `extent` into full tiles of `tile` and a remainder, calling
@@ -53,12 +36,12 @@ static void tiled(ProgramBuilder &pb, int64_t extent, int64_t tile,
 
 void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
                               ArrayRef<int64_t> addrs, int64_t dtype) {
-  int64_t n = getInt(p, "n"), groups = getInt(p, "groups");
-  int64_t cin = getInt(p, "cin"), ci = getInt(p, "ci"), cg = getInt(p, "cg");
-  int64_t cp = getInt(p, "cp");
-  auto out = getArr(p, "out"), win = getArr(p, "win"), k = getArr(p, "kernel");
-  auto s = getArr(p, "strides"), dl = getArr(p, "dilations");
-  bool bias = getBool(p, "bias");
+  int64_t n = paramInt(p, "n"), groups = paramInt(p, "groups");
+  int64_t cin = paramInt(p, "cin"), ci = paramInt(p, "ci"), cg = paramInt(p, "cg");
+  int64_t cp = paramInt(p, "cp");
+  auto out = paramArr(p, "out"), win = paramArr(p, "win"), k = paramArr(p, "kernel");
+  auto s = paramArr(p, "strides"), dl = paramArr(p, "dilations");
+  bool bias = paramBool(p, "bias");
   isa::Act act = getAct(p);
 
   int pIn = pb.li(addrs[0]), pW = pb.li(addrs[1]);
@@ -71,7 +54,7 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
           outN = out[0] * outD;
   // Weights [g][kd][kh][co][kw][ci].
   // Weights may be stored as BF16 (2 bytes) when the matrix unit runs BF16.
-  int64_t wStorage = p.get("wstorage") ? getInt(p, "wstorage") : 0;
+  int64_t wStorage = p.get("wstorage") ? paramInt(p, "wstorage") : 0;
   int64_t ew = wStorage ? 2 : 4;
   int64_t wCo = k[2] * cin * ew, wKh = cg * wCo, wKd = k[1] * wKh,
           wG = k[0] * wKd;
@@ -151,10 +134,10 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
 
 void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
                                 ArrayRef<int64_t> addrs, int64_t dtype) {
-  int64_t batch = getInt(p, "batch"), m = getInt(p, "m"), n = getInt(p, "n"),
-          k = getInt(p, "k");
-  float alpha = getF32(p, "alpha"), beta = getF32(p, "beta");
-  bool bias = getBool(p, "bias");
+  int64_t batch = paramInt(p, "batch"), m = paramInt(p, "m"), n = paramInt(p, "n"),
+          k = paramInt(p, "k");
+  float alpha = paramF32(p, "alpha"), beta = paramF32(p, "beta");
+  bool bias = paramBool(p, "bias");
   isa::Act act = getAct(p);
   int pA = pb.li(addrs[0]), pB = pb.li(addrs[1]);
   int pC = bias ? pb.li(addrs[2]) : 0;
@@ -219,8 +202,8 @@ void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
 
 void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
                                  ArrayRef<int64_t> addrs) {
-  int64_t n = getInt(p, "n"), positions = getInt(p, "positions"),
-          c = getInt(p, "c");
+  int64_t n = paramInt(p, "n"), positions = paramInt(p, "positions"),
+          c = paramInt(p, "c");
   int pIn = pb.li(addrs[0]), pOut = pb.li(addrs[1]);
   int64_t step = pb.lanes * 4;
   pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);

@@ -20,11 +20,6 @@ using Op = dojo::isa::Op;
 
 namespace {
 
-int64_t bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return int64_t(u);
-}
 
 constexpr int kZero = 16, kOne = 17, kAlpha = 18, kBeta = 19, kHalf = 20,
               kC1 = 21, kC2 = 22;
@@ -139,7 +134,7 @@ bool dojo::d1::isKnownEltwise(StringRef fn) {
 
 void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
                                  ArrayRef<int64_t> addrs) {
-  int64_t count = cast<IntegerAttr>(p.get("count")).getInt();
+  int64_t count = paramInt(p, "count");
   StringRef fn = cast<StringAttr>(p.get("op")).getValue();
   bool relu = cast<StringAttr>(p.get("act")).getValue() == "relu";
   float alpha = float(cast<FloatAttr>(p.get("alpha")).getValueAsDouble());
@@ -158,7 +153,7 @@ void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
   for (auto [reg, value] :
        {std::pair{kZero, 0.0f}, {kOne, 1.0f}, {kAlpha, alpha}, {kBeta, beta},
         {kHalf, 0.5f}, {kC1, c1}, {kC2, 0.044715f}})
-    pb.emit(Op::VSplat, reg, 0, 0, bits(value));
+    pb.emit(Op::VSplat, reg, 0, 0, floatBits(value));
   auto body = [&](int64_t off) {
     for (unsigned i = 0; i < inputs; ++i)
       pb.emit(Op::VLd, i, ptrs[i], 0, off);

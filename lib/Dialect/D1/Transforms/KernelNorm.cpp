@@ -20,17 +20,6 @@ using Op = dojo::isa::Op;
 
 namespace {
 
-int64_t bits(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  return int64_t(u);
-}
-int64_t getInt(DictionaryAttr d, StringRef name) {
-  return cast<IntegerAttr>(d.get(name)).getInt();
-}
-ArrayRef<int64_t> getArr(DictionaryAttr d, StringRef name) {
-  return cast<DenseI64ArrayAttr>(d.get(name)).asArrayRef();
-}
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
 /// Walks one row of `len` floats at pointer register `ptr`: `full(off)` for
@@ -55,7 +44,7 @@ void forChunks(ProgramBuilder &pb, int64_t len, ArrayRef<int> ptrs,
 void reduceRow(ProgramBuilder &pb, int ptr, int64_t len, Op combine,
                RedKind kind, float init, int acc, int tmp,
                llvm::function_ref<void(int v)> transform = nullptr) {
-  pb.emit(Op::VSplat, acc, 0, 0, bits(init));
+  pb.emit(Op::VSplat, acc, 0, 0, floatBits(init));
   forChunks(
       pb, len, {ptr},
       [&] {
@@ -82,9 +71,9 @@ void reduceRow(ProgramBuilder &pb, int ptr, int64_t len, Op combine,
 
 void dojo::d1::emitPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
                               ArrayRef<int64_t> addrs) {
-  int64_t n = getInt(p, "n"), c = getInt(p, "c");
-  auto out = getArr(p, "out"), win = getArr(p, "win"), k = getArr(p, "kernel");
-  auto s = getArr(p, "strides"), dl = getArr(p, "dilations");
+  int64_t n = paramInt(p, "n"), c = paramInt(p, "c");
+  auto out = paramArr(p, "out"), win = paramArr(p, "win"), k = paramArr(p, "kernel");
+  auto s = paramArr(p, "strides"), dl = paramArr(p, "dilations");
   bool isMax = cast<BoolAttr>(p.get("max")).getValue();
   bool table = cast<BoolAttr>(p.get("table")).getValue();
   float scale = float(cast<FloatAttr>(p.get("scale")).getValueAsDouble());
@@ -97,9 +86,9 @@ void dojo::d1::emitPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
   int64_t step = pb.lanes * 4;
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
   if (!isMax && !table)
-    pb.emit(Op::VSplat, 20, 0, 0, bits(scale));
+    pb.emit(Op::VSplat, 20, 0, 0, floatBits(scale));
   auto body = [&](int64_t off) {
-    pb.emit(Op::VSplat, 0, 0, 0, bits(isMax ? -kInf : 0.0f));
+    pb.emit(Op::VSplat, 0, 0, 0, floatBits(isMax ? -kInf : 0.0f));
     int rT = pb.offset(pIn, off);
     pb.loop(k[0], {{rT, dl[0] * inD}}, [&] {
       pb.loop(k[1], {{rT, dl[1] * inH}}, [&] {
@@ -140,7 +129,7 @@ void dojo::d1::emitPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
 
 void dojo::d1::emitReduceKernel(ProgramBuilder &pb, DictionaryAttr p,
                                 ArrayRef<int64_t> addrs) {
-  int64_t rows = getInt(p, "rows"), len = getInt(p, "len");
+  int64_t rows = paramInt(p, "rows"), len = paramInt(p, "len");
   StringRef kind = cast<StringAttr>(p.get("op")).getValue();
   int pIn = pb.li(addrs[0]), pOut = pb.li(addrs[1]);
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
@@ -150,7 +139,7 @@ void dojo::d1::emitReduceKernel(ProgramBuilder &pb, DictionaryAttr p,
                                 : RedKind::Sum;
   float init = kind == "max" ? -kInf : kind == "min" ? kInf : 0.0f;
   if (kind == "mean")
-    pb.emit(Op::VSplat, 3, 0, 0, bits(1.0f / float(len)));
+    pb.emit(Op::VSplat, 3, 0, 0, floatBits(1.0f / float(len)));
   pb.loop(rows, {{pIn, len * 4}, {pOut, 4}}, [&] {
     reduceRow(pb, pIn, len, combine, red, init, 0, 1);
     if (kind == "mean")
@@ -165,7 +154,7 @@ void dojo::d1::emitReduceKernel(ProgramBuilder &pb, DictionaryAttr p,
 
 void dojo::d1::emitSoftmaxKernel(ProgramBuilder &pb, DictionaryAttr p,
                                  ArrayRef<int64_t> addrs) {
-  int64_t rows = getInt(p, "rows"), len = getInt(p, "len");
+  int64_t rows = paramInt(p, "rows"), len = paramInt(p, "len");
   bool log = cast<BoolAttr>(p.get("log")).getValue();
   int pIn = pb.li(addrs[0]), pOut = pb.li(addrs[1]);
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
@@ -217,15 +206,15 @@ void dojo::d1::emitSoftmaxKernel(ProgramBuilder &pb, DictionaryAttr p,
 
 void dojo::d1::emitLayerNormKernel(ProgramBuilder &pb, DictionaryAttr p,
                                    ArrayRef<int64_t> addrs) {
-  int64_t rows = getInt(p, "rows"), len = getInt(p, "len");
+  int64_t rows = paramInt(p, "rows"), len = paramInt(p, "len");
   bool bias = cast<BoolAttr>(p.get("bias")).getValue();
   float eps = float(cast<FloatAttr>(p.get("epsilon")).getValueAsDouble());
   int pIn = pb.li(addrs[0]), pS = pb.li(addrs[1]);
   int pB = bias ? pb.li(addrs[2]) : 0;
   int pOut = pb.li(addrs.back());
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
-  pb.emit(Op::VSplat, 5, 0, 0, bits(1.0f / float(len)));
-  pb.emit(Op::VSplat, 6, 0, 0, bits(eps));
+  pb.emit(Op::VSplat, 5, 0, 0, floatBits(1.0f / float(len)));
+  pb.emit(Op::VSplat, 6, 0, 0, floatBits(eps));
   pb.loop(rows, {{pIn, len * 4}, {pOut, len * 4}}, [&] {
     reduceRow(pb, pIn, len, Op::VAdd, RedKind::Sum, 0.0f, 0, 1);
     pb.emit(Op::VMul, 0, 0, 5); // mean
@@ -262,8 +251,8 @@ void dojo::d1::emitLayerNormKernel(ProgramBuilder &pb, DictionaryAttr p,
 void dojo::d1::emitLerpKernel(ProgramBuilder &pb, DictionaryAttr p,
                               ArrayRef<int64_t> addrs) {
   // out[n][pos][c] = sum over taps t of w[pos][t] * tap_t[n][pos][c].
-  int64_t n = getInt(p, "n"), positions = getInt(p, "positions"),
-          c = getInt(p, "c"), taps = getInt(p, "taps");
+  int64_t n = paramInt(p, "n"), positions = paramInt(p, "positions"),
+          c = paramInt(p, "c"), taps = paramInt(p, "taps");
   SmallVector<int, 8> tapPtrs;
   for (int64_t t = 0; t < taps; ++t)
     tapPtrs.push_back(pb.li(addrs[t]));

@@ -15,6 +15,7 @@
 #include "llvm/ADT/STLFunctionalExtras.h"
 
 #include <cassert>
+#include <cstring>
 #include <map>
 #include <string>
 #include <vector>
@@ -120,6 +121,27 @@ private:
   std::map<std::vector<int64_t>, int> descIndex;
   int debugBegin = 0, debugName = 0;
 };
+
+/// Kernel parameter accessors (d1.kernel params dictionaries) and the bit
+/// pattern of an FP32 immediate, shared by the kernel emitters.
+inline int64_t paramInt(mlir::DictionaryAttr d, llvm::StringRef name) {
+  return llvm::cast<mlir::IntegerAttr>(d.get(name)).getInt();
+}
+inline llvm::ArrayRef<int64_t> paramArr(mlir::DictionaryAttr d,
+                                        llvm::StringRef name) {
+  return llvm::cast<mlir::DenseI64ArrayAttr>(d.get(name)).asArrayRef();
+}
+inline bool paramBool(mlir::DictionaryAttr d, llvm::StringRef name) {
+  return llvm::cast<mlir::BoolAttr>(d.get(name)).getValue();
+}
+inline float paramF32(mlir::DictionaryAttr d, llvm::StringRef name) {
+  return float(llvm::cast<mlir::FloatAttr>(d.get(name)).getValueAsDouble());
+}
+inline int64_t floatBits(float f) {
+  uint32_t u;
+  std::memcpy(&u, &f, 4);
+  return int64_t(u);
+}
 
 /// Kernel emitters (KernelCodegen.cpp). Addresses are SRAM byte addresses of
 /// the kernel's operand buffers, in operand order.
