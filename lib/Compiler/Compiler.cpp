@@ -43,6 +43,8 @@ LogicalResult dojo::runPipeline(ModuleOp module, const CompileOptions &options,
   po.targetOpts = options.targetOverrides;
   po.dtype = options.dtype;
   po.routing = routing;
+  po.sramFraction = options.sramFraction;
+  po.weightFraction = options.weightFraction;
   d1::buildD1Pipeline(pm, po, last);
   if (onPhase)
     pm.addInstrumentation(std::make_unique<PhaseReporter>(onPhase));

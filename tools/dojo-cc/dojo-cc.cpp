@@ -39,6 +39,15 @@ static cl::opt<std::string> emit(
     cl::desc("Stop after a phase and print it: dnn, fused, tiled, mesh, "
              "placed, routed, code, asm, binary (default)"),
     cl::init("binary"));
+static cl::opt<double> sramFraction(
+    "sram-fraction",
+    cl::desc("Share of a node's SRAM one block's working set may take"),
+    cl::init(0.45));
+static cl::opt<double> weightFraction(
+    "weight-fraction",
+    cl::desc("Share of a node's SRAM resident weights may take before the "
+             "largest are streamed from HBM"),
+    cl::init(0.45));
 static cl::opt<bool> printConstants(
     "print-constants", cl::desc("Print large constants in IR output"),
     cl::init(false));
@@ -108,6 +117,8 @@ int main(int argc, char **argv) {
   options.target = target;
   options.targetOverrides = targetOpts;
   options.dtype = dtype;
+  options.sramFraction = sramFraction;
+  options.weightFraction = weightFraction;
   options.shapeInfo = shapeInfo;
   if (last) {
     int index = 0;

@@ -19,6 +19,8 @@ struct CompileOptions {
   std::string target = "mesh-2x2"; ///< d1 | mesh-RxC
   std::string targetOverrides;     ///< key=value,... (see TargetModel)
   std::string dtype = "f32";       ///< f32 | bf16
+  double sramFraction = 0.45;      ///< d1-tile: share of SRAM per block
+  double weightFraction = 0.45;    ///< d1-tile: share of SRAM for weights
   std::string shapeInfo;           ///< INPUT:D1xD2x,... (see OnnxImporter.h)
 };
 

@@ -14,7 +14,10 @@ void dojo::d1::buildD1Pipeline(OpPassManager &pm, const PipelineOptions &o,
   pm.addNestedPass<func::FuncOp>(dnn::createDNNFuseActivations());
   if (last == Phase::Fuse)
     return;
-  pm.addPass(createD1Tile());
+  D1TileOptions tile;
+  tile.sramFraction = o.sramFraction;
+  tile.weightFraction = o.weightFraction;
+  pm.addPass(createD1Tile(tile));
   if (last == Phase::Tile)
     return;
   pm.addPass(createD1Distribute());

@@ -24,6 +24,12 @@ struct PipelineOptions : mlir::PassPipelineOptions<PipelineOptions> {
   Option<std::string> routing{*this, "routing",
                               llvm::cl::desc("xy or negotiated"),
                               llvm::cl::init("xy")};
+  Option<double> sramFraction{*this, "sram-fraction",
+                              llvm::cl::desc("d1-tile sram-fraction"),
+                              llvm::cl::init(0.45)};
+  Option<double> weightFraction{*this, "weight-fraction",
+                                llvm::cl::desc("d1-tile weight-fraction"),
+                                llvm::cl::init(0.45)};
 };
 
 /// dnn module -> d1.device with programs, stopping after `last`.
