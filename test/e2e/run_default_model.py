@@ -42,7 +42,7 @@ def print_stats(stats):
         ("NoC bytes", stats.get("noc_bytes")),
         ("busiest link bytes", stats.get("noc_max_link_bytes")),
         ("HBM bytes", stats.get("hbm_bytes")),
-        ("DMA transfers", stats.get("dmaTransfers")),
+        ("DMA transfers", stats.get("dma_transfers")),
         ("nodes used", len(stats.get("nodes", []))),
     ]
     print("simulator statistics:")
