@@ -453,13 +453,33 @@ bool Distributor::mapStreamedConstant(Value value) {
   auto type = dyn_cast<RankedTensorType>(value.getType());
   if (!data || !type || !type.getElementType().isF32())
     return false;
+  // Weights only the matrix unit reads are kept in HBM as BF16 when it runs
+  // BF16: the unit rounds them to BF16 anyway, so this halves the HBM
+  // traffic without changing a result (the DMA widens them back to FP32).
+  bool onlyConvWeights = llvm::all_of(value.getUses(), [](OpOperand &use) {
+    return llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp>(use.getOwner()) &&
+           use.getOperandNumber() == 1;
+  });
+  int64_t dtype = 1;
+  ElementsAttr init = data;
+  if (bf16Weights && onlyConvWeights) {
+    dtype = 16;
+    SmallVector<float> values(data.getValues<float>());
+    std::vector<uint16_t> half(values.size());
+    for (size_t i = 0; i < values.size(); ++i)
+      half[i] = toBF16(values[i]);
+    init = DenseElementsAttr::getFromRawBuffer(
+        RankedTensorType::get(type.getShape(), builder.getBF16Type()),
+        ArrayRef<char>(reinterpret_cast<const char *>(half.data()),
+                       half.size() * 2));
+  }
   HbmTensorOp hbm = newHbmTensor("constant", streamedCount++, opName(c),
-                                 type.getShape(), c.getLoc(), data);
+                                 type.getShape(), c.getLoc(), init, dtype);
   TensorBlock block;
   block.box = Box::full(type.getShape());
   block.hbm = hbm;
   for (int64_t s : rowMajorStrides(type.getShape()))
-    block.strides.push_back(4 * s);
+    block.strides.push_back(onnxDTypeBytes(dtype) * s);
   dist[value].shape.assign(type.getShape().begin(), type.getShape().end());
   dist[value].blocks.push_back(block);
   return true;
