@@ -23,13 +23,17 @@ from make_default_model import ROOT, ort_reference, save_tensor  # noqa: E402
 
 MODELS = ("r3d_18", "mc3_18", "r2plus1d_18")
 INPUT_SHAPE = (1, 3, 8, 112, 112)
+# Models that cannot run on 8 x 112 x 112 clips (s3d's temporal kernels need
+# 16 frames) and the clip they get instead. Exported only on request.
+EXTRA_MODELS = {"s3d": (1, 3, 16, 224, 224)}
 OPSET = 17
 
 
 def export(name, out_dir):
     torch.manual_seed(0)
     model = getattr(video, name)(weights=None).eval()
-    x = torch.randn(INPUT_SHAPE, generator=torch.Generator().manual_seed(1))
+    shape = EXTRA_MODELS.get(name, INPUT_SHAPE)
+    x = torch.randn(shape, generator=torch.Generator().manual_seed(1))
     path = os.path.join(out_dir, f"{name}.onnx")
     torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"],
                       output_names=["logits"], do_constant_folding=True)
@@ -49,11 +53,12 @@ def export(name, out_dir):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(MODELS),
-                        help="comma-separated subset of " + ", ".join(MODELS))
+                        help="comma-separated subset of " +
+                        ", ".join(MODELS + tuple(EXTRA_MODELS)))
     parser.add_argument("--out-dir", default=os.path.join(ROOT, "models", "generated"))
     args = parser.parse_args()
     names = [n for n in args.models.split(",") if n]
-    unknown = [n for n in names if n not in MODELS]
+    unknown = [n for n in names if n not in MODELS and n not in EXTRA_MODELS]
     if unknown:
         sys.exit(f"error: unknown model(s): {', '.join(unknown)}")
     os.makedirs(args.out_dir, exist_ok=True)
