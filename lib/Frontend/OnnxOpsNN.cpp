@@ -150,6 +150,42 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
   if (xs.size() < 2)
     return ctx.emitError() << "input must have rank >= 2";
   int64_t c = xs[1];
+  OpBuilder &b = ctx.getBuilder();
+  if (ctx.isRuntimeInput(1) || ctx.isRuntimeInput(2) || ctx.isRuntimeInput(3) ||
+      ctx.isRuntimeInput(4)) {
+    // Statistics known only at run time: scale * (x - mean) /
+    // sqrt(var + eps) + B, each [C] operand reshaped to [C, 1, ...] so it
+    // broadcasts over the spatial dimensions.
+    SmallVector<int64_t> pshape(xs.size() - 1, 1);
+    pshape[0] = c;
+    SmallVector<Value, 4> params;
+    for (unsigned i = 1; i < 5; ++i) {
+      auto v = ctx.input(i);
+      if (failed(v))
+        return failure();
+      if (NodeContext::shapeOf(*v) != ArrayRef<int64_t>{c} ||
+          !NodeContext::elementTypeOf(*v).isF32())
+        return ctx.emitError() << "statistics must be f32 vectors of " << c
+                               << " elements";
+      params.push_back(ReshapeOp::create(b, ctx.getLoc(), ctx.f32Tensor(pshape),
+                                         *v));
+    }
+    auto pType = ctx.f32Tensor(pshape);
+    Value var = AddOp::create(b, ctx.getLoc(), pType, params[3],
+                              f32Constant(ctx, {}, {*eps}),
+                              b.getStringAttr("none"));
+    Value std = UnaryOp::create(b, ctx.getLoc(), pType, var,
+                                b.getStringAttr("sqrt"), b.getF32FloatAttr(0),
+                                b.getF32FloatAttr(0));
+    Value scale = BinaryOp::create(b, ctx.getLoc(), pType, params[0], std,
+                                   b.getStringAttr("div"));
+    Value centered = BinaryOp::create(b, ctx.getLoc(), x->getType(), *x,
+                                      params[2], b.getStringAttr("sub"));
+    Value scaled = BinaryOp::create(b, ctx.getLoc(), x->getType(), centered,
+                                    scale, b.getStringAttr("mul"));
+    return ctx.setOutput(0, AddOp::create(b, ctx.getLoc(), x->getType(), scaled,
+                                          params[1], b.getStringAttr("none")));
+  }
   SmallVector<std::optional<ConstTensor>> p;
   const char *names[] = {"scale", "B", "mean", "var"};
   for (unsigned i = 1; i < 5; ++i) {
@@ -168,7 +204,6 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
     mul[k] = p[0]->getF(k) / std::sqrt(p[3]->getF(k) + double(*eps));
     add[k] = p[1]->getF(k) - p[2]->getF(k) * mul[k];
   }
-  OpBuilder &b = ctx.getBuilder();
   // Fold into a Conv whose only reader is this node and whose weight and
   // bias are constants.
   auto conv = x->getDefiningOp<ConvOp>();
@@ -299,7 +334,28 @@ LogicalResult importReduce(NodeContext &ctx) {
   FailureOr<std::optional<SmallVector<int64_t>>> axes =
       std::optional<SmallVector<int64_t>>();
   auto declared = ctx.declaredOutputShape(0);
-  if (ctx.getOpset() >= inputOpset && ctx.isRuntimeInput(1) && *keep &&
+  std::optional<SmallVector<int64_t>> dropped;
+  if (ctx.getOpset() >= inputOpset && ctx.isRuntimeInput(1) && !*keep &&
+      declared && declared->size() < xs.size() && xs.size() <= 16) {
+    // Without keepdims, the reduced dimensions are those whose removal
+    // leaves the declared shape; use them only when that choice is unique.
+    int matches = 0;
+    for (uint32_t mask = 0; mask < (1u << xs.size()); ++mask) {
+      SmallVector<int64_t> kept, axesSet;
+      for (size_t d = 0; d < xs.size(); ++d)
+        (mask >> d & 1 ? axesSet : kept)
+            .push_back(mask >> d & 1 ? int64_t(d) : xs[d]);
+      if (kept == *declared && !axesSet.empty()) {
+        ++matches;
+        dropped = axesSet;
+      }
+    }
+    if (matches != 1)
+      dropped.reset();
+  }
+  if (dropped) {
+    axes = std::optional<SmallVector<int64_t>>(*dropped);
+  } else if (ctx.getOpset() >= inputOpset && ctx.isRuntimeInput(1) && *keep &&
       declared && declared->size() == xs.size()) {
     SmallVector<int64_t> derived;
     for (size_t d = 0; d < xs.size(); ++d)
