@@ -21,6 +21,12 @@ config.substitutions.append(("%dojo_bin_dir", config.dojo_bin_dir))
 config.substitutions.append(("%dojo_src_dir", config.dojo_src_dir))
 config.environment["PYTHONPATH"] = os.path.join(config.dojo_obj_root, "python")
 
+# The official ONNX node tests (Debian's libonnx-testdata).
+onnx_node_tests = "/usr/share/libonnx-testdata/data/node"
+config.substitutions.append(("%onnx_node_tests", onnx_node_tests))
+if os.path.isdir(onnx_node_tests):
+    config.available_features.add("onnx-testdata")
+
 tool_dirs = [config.dojo_bin_dir, config.llvm_tools_dir]
 tools = ["dojo-opt", "dojo-cc", "dojo-sim", "dojo-translate"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
