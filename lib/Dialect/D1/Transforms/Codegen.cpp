@@ -55,7 +55,7 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
   using D1CodegenBase::D1CodegenBase;
 
   TargetModel target;
-  std::map<std::vector<int32_t>, int> routeIndex;
+  llvm::DenseMap<Attribute, int> routeIndex;
   std::vector<std::vector<int32_t>> routes;
 
   int nodeOf(Value buffer) {
@@ -86,10 +86,11 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
     if (auto dma = dyn_cast<DmaOp>(op)) {
       if (!dma.getRoute())
         return dma.emitError("transfer has no route: run d1-route first");
-      std::vector<int32_t> hops(dma.getRoute()->begin(), dma.getRoute()->end());
-      auto [it, inserted] = routeIndex.try_emplace(hops, int(routes.size()));
+      // Route attributes are uniqued: equal routes are the same attribute.
+      DenseI32ArrayAttr route = dma.getRouteAttr();
+      auto [it, inserted] = routeIndex.try_emplace(route, int(routes.size()));
       if (inserted)
-        routes.push_back(hops);
+        routes.emplace_back(route.asArrayRef().begin(), route.asArrayRef().end());
       d = regionDesc(dma, isa::DmaMode::SramToSram);
       d.dstNode = nodeOf(dma.getDst());
       d.route = it->second;

@@ -16,7 +16,10 @@
 
 #include <cassert>
 #include <cstring>
+#include "llvm/ADT/Hashing.h"
+
 #include <map>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -118,7 +121,12 @@ public:
 
 private:
   uint32_t used = 1; ///< r0 is hardwired to zero
-  std::map<std::vector<int64_t>, int> descIndex;
+  struct WordsHash {
+    size_t operator()(const std::vector<int64_t> &w) const {
+      return llvm::hash_combine_range(w.begin(), w.end());
+    }
+  };
+  std::unordered_map<std::vector<int64_t>, int, WordsHash> descIndex;
   int debugBegin = 0, debugName = 0;
 };
 
