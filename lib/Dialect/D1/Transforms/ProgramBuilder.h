@@ -17,6 +17,7 @@
 #include <cassert>
 #include <cstring>
 #include "llvm/ADT/Hashing.h"
+#include "llvm/Support/ErrorHandling.h"
 
 #include <map>
 #include <unordered_map>
@@ -45,16 +46,16 @@ public:
     code.push_back(insn);
   }
 
-  /// Allocates a scalar register. Kernels need fewer than 20, so running out
-  /// is a compiler bug.
+  /// Allocates a scalar register. Kernels need fewer than 26, so running out
+  /// is a compiler bug; stop loudly rather than emit wrong code in release
+  /// builds, where asserts are off.
   int reg() {
     for (int r = 1; r < isa::kNumScalarRegs; ++r)
       if (!(used & (1u << r))) {
         used |= 1u << r;
         return r;
       }
-    assert(false && "out of scalar registers");
-    return 1;
+    llvm::report_fatal_error("d1-codegen: a kernel ran out of scalar registers");
   }
   void free(int r) { used &= ~(1u << r); }
 
