@@ -99,13 +99,11 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
       target = xs[i + 2] * s;
     }
     if (target) {
+      // A target larger than the full output gives negative pads (extra
+      // rows of bias); ONNX halves the total with floor division.
       int64_t total = full - *target;
-      if (total < 0)
-        return ctx.emitError() << "output size " << *target
-                               << " exceeds the full transposed convolution ("
-                               << full << "), which needs negative pads";
       // ONNX: SAME_UPPER puts the smaller half first, otherwise the larger.
-      int64_t half = total / 2;
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
       pads[i] = *autoPad == "SAME_UPPER" ? half : total - half;
       pads[i + spatial] = total - pads[i];
     } else if (*autoPad == "NOTSET") {
@@ -118,9 +116,9 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
       return ctx.emitError() << "unknown auto_pad value '" << *autoPad << "'";
     }
     out[i] = full - pads[i] - pads[i + spatial];
-    if (out[i] <= 0 || pads[i] < 0 || pads[i + spatial] < 0)
+    if (out[i] <= 0)
       return ctx.emitError() << "spatial dimension " << i
-                             << " has negative pads or an empty output";
+                             << " has an empty output";
   }
   SmallVector<int64_t> shape = {xs[0], ws[1] * *group};
   shape.append(out.begin(), out.end());

@@ -226,7 +226,7 @@ LogicalResult ConvTransposeOp::verify() {
     if (!full)
       return emitOpError() << "spatial dimension " << i
                            << " is invalid (strides and dilations must be "
-                              "positive, pads non-negative, output non-empty)";
+                              "positive, output non-empty)";
     // The result may exceed the formula by the output_padding, which ONNX
     // bounds by max(stride, dilation).
     int64_t extra = y[i + 2] - *full;

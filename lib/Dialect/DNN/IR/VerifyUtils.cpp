@@ -65,7 +65,9 @@ std::optional<int64_t> dojo::dnn::poolOutputSize(int64_t in, int64_t kernel,
 std::optional<int64_t> dojo::dnn::convTransposeOutputSize(
     int64_t in, int64_t kernel, int64_t stride, int64_t dilation,
     int64_t padBegin, int64_t padEnd) {
-  if (stride <= 0 || dilation <= 0 || kernel <= 0 || padBegin < 0 || padEnd < 0)
+  // Negative pads are allowed: an `output_shape` larger than the full
+  // transposed convolution extends it (with zeros plus bias).
+  if (stride <= 0 || dilation <= 0 || kernel <= 0)
     return std::nullopt;
   int64_t out = stride * (in - 1) + dilation * (kernel - 1) + 1 - padBegin -
                 padEnd;
