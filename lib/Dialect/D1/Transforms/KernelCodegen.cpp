@@ -205,7 +205,6 @@ void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
   int64_t n = paramInt(p, "n"), positions = paramInt(p, "positions"),
           c = paramInt(p, "c");
   int pIn = pb.li(addrs[0]), pOut = pb.li(addrs[1]);
-  int64_t step = pb.lanes * 4;
   pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
   pb.emit(isa::Op::VSplat, 4, 0, 0, floatBits(1.0f / float(positions)));
   auto body = [&](int64_t off) {
@@ -219,15 +218,8 @@ void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
     pb.emit(isa::Op::VMul, 0, 0, 4);
     pb.emit(isa::Op::VSt, 0, pOut, 0, off);
   };
-  pb.loop(n, {{pIn, positions * c * 4}, {pOut, c * 4}}, [&] {
-    int64_t full = c / pb.lanes, rem = c % pb.lanes;
-    pb.loop(full, {{pIn, step}, {pOut, step}}, [&] { body(0); });
-    if (rem) {
-      pb.emit(isa::Op::VSetVl, 0, 0, 0, rem);
-      body(full * step);
-      pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
-    }
-  });
+  pb.loop(n, {{pIn, positions * c * 4}, {pOut, c * 4}},
+          [&] { pb.vectorChunks(c, {pIn, pOut}, body); });
   pb.free(pIn);
   pb.free(pOut);
 }
@@ -235,15 +227,9 @@ void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
 void dojo::d1::emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes,
                         float value) {
   int p = pb.li(addr);
-  int64_t step = pb.lanes * 4, elems = bytes / 4;
   pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
   pb.emit(isa::Op::VSplat, 0, 0, 0, floatBits(value));
-  int64_t full = elems / pb.lanes, rem = elems % pb.lanes;
-  pb.loop(full, {{p, step}}, [&] { pb.emit(isa::Op::VSt, 0, p, 0, 0); });
-  if (rem) {
-    pb.emit(isa::Op::VSetVl, 0, 0, 0, rem);
-    pb.emit(isa::Op::VSt, 0, p, 0, full * step);
-    pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
-  }
+  pb.vectorChunks(bytes / 4, {p},
+                  [&](int64_t off) { pb.emit(isa::Op::VSt, 0, p, 0, off); });
   pb.free(p);
 }

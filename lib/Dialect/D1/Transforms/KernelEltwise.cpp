@@ -144,7 +144,6 @@ void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
   for (unsigned i = 0; i < inputs; ++i)
     ptrs.push_back(pb.li(addrs[i]));
   int out = pb.li(addrs.back());
-  int64_t step = pb.lanes * 4;
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
   float c1 = fn == "gelu"        ? float(1.0 / std::sqrt(2.0))
              : fn == "gelu_tanh" ? float(std::sqrt(2.0 / M_PI))
@@ -162,17 +161,9 @@ void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
       pb.emit(Op::VMax, 8, 8, kZero);
     pb.emit(Op::VSt, 8, out, 0, off);
   };
-  SmallVector<std::pair<int, int64_t>, 4> loopPtrs;
-  for (int r : ptrs)
-    loopPtrs.push_back({r, step});
-  loopPtrs.push_back({out, step});
-  int64_t full = count / pb.lanes, rem = count % pb.lanes;
-  pb.loop(full, loopPtrs, [&] { body(0); });
-  if (rem) {
-    pb.emit(Op::VSetVl, 0, 0, 0, rem);
-    body(full * step);
-    pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
-  }
+  SmallVector<int, 4> chunkPtrs(ptrs.begin(), ptrs.end());
+  chunkPtrs.push_back(out);
+  pb.vectorChunks(count, chunkPtrs, body);
   for (int r : ptrs)
     pb.free(r);
   pb.free(out);

@@ -22,31 +22,13 @@ namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-/// Walks one row of `len` floats at pointer register `ptr`: `full(off)` for
-/// each complete chunk (in a loop, the pointer advancing) and `last(off)`
-/// once for the partial chunk with VL = len % lanes.
-void forChunks(ProgramBuilder &pb, int64_t len, ArrayRef<int> ptrs,
-               llvm::function_ref<void()> full,
-               llvm::function_ref<void(int64_t off)> last) {
-  int64_t step = pb.lanes * 4, n = len / pb.lanes, rem = len % pb.lanes;
-  SmallVector<std::pair<int, int64_t>, 4> advance;
-  for (int r : ptrs)
-    advance.push_back({r, step});
-  pb.loop(n, advance, full);
-  if (rem) {
-    pb.emit(Op::VSetVl, 0, 0, 0, rem);
-    last(n * step);
-    pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
-  }
-}
-
 /// v[acc] = reduce(row) with `combine` (lane-wise op) and `kind`.
 void reduceRow(ProgramBuilder &pb, int ptr, int64_t len, Op combine,
                RedKind kind, float init, int acc, int tmp,
                llvm::function_ref<void(int v)> transform = nullptr) {
   pb.emit(Op::VSplat, acc, 0, 0, floatBits(init));
-  forChunks(
-      pb, len, {ptr},
+  pb.vectorChunks(
+      len, {ptr},
       [&] {
         pb.emit(Op::VLd, tmp, ptr, 0, 0);
         if (transform)
@@ -83,7 +65,6 @@ void dojo::d1::emitPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
   int64_t inW = c * 4, inH = win[2] * inW, inD = win[1] * inH, inN = win[0] * inD;
   int64_t outW = c * 4, outH = out[2] * outW, outD = out[1] * outH,
           outN = out[0] * outD;
-  int64_t step = pb.lanes * 4;
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
   if (!isMax && !table)
     pb.emit(Op::VSplat, 20, 0, 0, floatBits(scale));
@@ -110,13 +91,7 @@ void dojo::d1::emitPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
         pb.loop(out[2], {{pIn, s[2] * inW}, {pOut, outW}, {pT, 4}}, [&] {
           if (table)
             pb.emit(Op::VBcast, 20, pT, 0, 0);
-          int64_t full = c / pb.lanes, rem = c % pb.lanes;
-          pb.loop(full, {{pIn, step}, {pOut, step}}, [&] { body(0); });
-          if (rem) {
-            pb.emit(Op::VSetVl, 0, 0, 0, rem);
-            body(full * step);
-            pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
-          }
+          pb.vectorChunks(c, {pIn, pOut}, body);
         });
       });
     });
@@ -176,7 +151,7 @@ void dojo::d1::emitSoftmaxKernel(ProgramBuilder &pb, DictionaryAttr p,
       }
     };
     pb.emit(Op::VSplat, 4, 0, 0, 0);
-    forChunks(pb, len, {pIn, pOut}, [&] { expChunk(0, false); },
+    pb.vectorChunks(len, {pIn, pOut}, [&] { expChunk(0, false); },
               [&](int64_t off) { expChunk(off, true); });
     pb.emit(Op::VRed, 3, 3, 0, int64_t(RedKind::Sum));
     pb.emit(Op::VAdd, 3, 3, 4);
@@ -189,7 +164,7 @@ void dojo::d1::emitSoftmaxKernel(ProgramBuilder &pb, DictionaryAttr p,
         pb.emit(Op::VSub, 1, 1, 4);
         pb.emit(Op::VSt, 1, pOut, 0, off);
       };
-      forChunks(pb, len, {pIn, pOut}, [&] { sub(0); }, sub);
+      pb.vectorChunks(len, {pIn, pOut}, [&] { sub(0); }, sub);
     } else {
       pb.emit(Op::VFunc, 4, 3, 0, int64_t(VFn::Recip));
       auto scale = [&](int64_t off) {
@@ -197,7 +172,7 @@ void dojo::d1::emitSoftmaxKernel(ProgramBuilder &pb, DictionaryAttr p,
         pb.emit(Op::VMul, 1, 1, 4);
         pb.emit(Op::VSt, 1, pOut, 0, off);
       };
-      forChunks(pb, len, {pOut}, [&] { scale(0); }, scale);
+      pb.vectorChunks(len, {pOut}, [&] { scale(0); }, scale);
     }
   });
   pb.free(pIn);
@@ -240,7 +215,7 @@ void dojo::d1::emitLayerNormKernel(ProgramBuilder &pb, DictionaryAttr p,
     SmallVector<int, 4> ptrs = {pIn, pS, pOut};
     if (bias)
       ptrs.push_back(pB);
-    forChunks(pb, len, ptrs, [&] { norm(0); }, norm);
+    pb.vectorChunks(len, ptrs, [&] { norm(0); }, norm);
   });
   for (int r : {pIn, pS, pOut})
     pb.free(r);
@@ -258,7 +233,6 @@ void dojo::d1::emitLerpKernel(ProgramBuilder &pb, DictionaryAttr p,
     tapPtrs.push_back(pb.li(addrs[t]));
   int pW = pb.li(addrs[taps]);
   int pOut = pb.li(addrs.back());
-  int64_t step = pb.lanes * 4;
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
   auto body = [&](int64_t off) {
     pb.emit(Op::VSplat, 0, 0, 0, 0);
@@ -268,13 +242,12 @@ void dojo::d1::emitLerpKernel(ProgramBuilder &pb, DictionaryAttr p,
     }
     pb.emit(Op::VSt, 0, pOut, 0, off);
   };
-  SmallVector<std::pair<int, int64_t>, 10> perPos, perChunk;
-  for (int r : tapPtrs) {
+  SmallVector<std::pair<int, int64_t>, 10> perPos;
+  SmallVector<int, 10> chunkPtrs(tapPtrs.begin(), tapPtrs.end());
+  for (int r : tapPtrs)
     perPos.push_back({r, c * 4});
-    perChunk.push_back({r, step});
-  }
   perPos.push_back({pOut, c * 4});
-  perChunk.push_back({pOut, step});
+  chunkPtrs.push_back(pOut);
   perPos.push_back({pW, taps * 4});
   SmallVector<std::pair<int, int64_t>, 10> perImage;
   for (int r : tapPtrs)
@@ -285,13 +258,7 @@ void dojo::d1::emitLerpKernel(ProgramBuilder &pb, DictionaryAttr p,
     pb.loop(positions, perPos, [&] {
       for (int64_t t = 0; t < taps; ++t)
         pb.emit(Op::VBcast, 8 + t, pW, 0, t * 4);
-      int64_t full = c / pb.lanes, rem = c % pb.lanes;
-      pb.loop(full, perChunk, [&] { body(0); });
-      if (rem) {
-        pb.emit(Op::VSetVl, 0, 0, 0, rem);
-        body(full * step);
-        pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
-      }
+      pb.vectorChunks(c, chunkPtrs, body);
     });
   });
   for (int r : tapPtrs)

@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/SmallVector.h"
 
 #include <cassert>
 #include <cstring>
@@ -105,6 +106,29 @@ public:
         emit(isa::Op::Addi, r, r, 0, -stride * count);
     free(counter);
     free(limit);
+  }
+
+  /// Walks `count` FP32 elements a vector at a time: `full()` for each
+  /// complete chunk (in a loop, each of `ptrs` advancing one vector), then
+  /// `last(offset)` once for the partial chunk with VL = count % lanes.
+  void vectorChunks(int64_t count, llvm::ArrayRef<int> ptrs,
+                    llvm::function_ref<void()> full,
+                    llvm::function_ref<void(int64_t offset)> last) {
+    int64_t step = lanes * 4, n = count / lanes, rem = count % lanes;
+    llvm::SmallVector<std::pair<int, int64_t>, 8> advance;
+    for (int r : ptrs)
+      advance.push_back({r, step});
+    loop(n, advance, full);
+    if (rem) {
+      emit(isa::Op::VSetVl, 0, 0, 0, rem);
+      last(n * step);
+      emit(isa::Op::VSetVl, 0, 0, 0, lanes);
+    }
+  }
+  /// The same with one body taking the byte offset of its chunk.
+  void vectorChunks(int64_t count, llvm::ArrayRef<int> ptrs,
+                    llvm::function_ref<void(int64_t offset)> body) {
+    vectorChunks(count, ptrs, [&] { body(0); }, body);
   }
 
   /// Attributes instructions emitted until endDebug() to `name`.
