@@ -8,6 +8,8 @@
 
 #include "ConstantFolder.h"
 
+#include "dojo/Dialect/DNN/IR/DNNOps.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 
@@ -298,17 +300,8 @@ std::optional<ConstTensor> slice(const ConstTensor &in,
       return std::nullopt;
     int64_t dim = in.dims[ax], step = (*steps)[j];
     int64_t s = starts[j], e = ends[j];
-    if (s < 0) s += dim;
-    if (e < 0) e += dim;
-    if (step > 0) {
-      s = std::clamp<int64_t>(s, 0, dim);
-      e = std::clamp<int64_t>(e, 0, dim);
-    } else {
-      s = std::clamp<int64_t>(s, -1, dim - 1);
-      e = std::clamp<int64_t>(e, -1, dim - 1);
-    }
-    int64_t n = step > 0 ? (e > s ? (e - s + step - 1) / step : 0)
-                         : (s > e ? (s - e - step - 1) / -step : 0);
+    dojo::dnn::clampSliceBounds(s, e, step, dim);
+    int64_t n = dojo::dnn::sliceCount(s, e, step);
     st[ax] = n ? s : 0;
     sp[ax] = step;
     cnt[ax] = n;

@@ -298,18 +298,9 @@ LogicalResult importSlice(NodeContext &ctx) {
     int64_t dim = xs[*ax], step = steps ? (*steps)[j] : 1;
     if (step == 0)
       return ctx.emitError() << "steps must be non-zero";
-    // ONNX: negative values count from the end; then clamp to [0, dim]
-    // (step > 0) or [-1, dim - 1] (step < 0). INT64_MAX/MIN clamp too.
+    // INT64_MAX/MIN sentinels clamp like any other value.
     int64_t s = (*starts)[j], e = (*ends)[j];
-    if (s < 0) s += dim;
-    if (e < 0) e += dim;
-    if (step > 0) {
-      s = std::clamp<int64_t>(s, 0, dim);
-      e = std::clamp<int64_t>(e, 0, dim);
-    } else {
-      s = std::clamp<int64_t>(s, -1, dim - 1);
-      e = std::clamp<int64_t>(e, -1, dim - 1);
-    }
+    clampSliceBounds(s, e, step, dim);
     int64_t n = sliceCount(s, e, step);
     st[*ax] = n ? s : 0;
     sp[*ax] = step;

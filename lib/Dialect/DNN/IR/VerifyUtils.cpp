@@ -98,6 +98,17 @@ SmallVector<int64_t> dojo::dnn::gatherResultShape(ArrayRef<int64_t> data,
   return out;
 }
 
+void dojo::dnn::clampSliceBounds(int64_t &start, int64_t &end, int64_t step,
+                                 int64_t dim) {
+  if (start < 0)
+    start += dim;
+  if (end < 0)
+    end += dim;
+  int64_t lo = step > 0 ? 0 : -1, hi = step > 0 ? dim : dim - 1;
+  start = std::clamp<int64_t>(start, lo, hi);
+  end = std::clamp<int64_t>(end, lo, hi);
+}
+
 int64_t dojo::dnn::sliceCount(int64_t start, int64_t end, int64_t step) {
   if (step > 0)
     return end > start ? (end - start + step - 1) / step : 0;

@@ -83,6 +83,10 @@ llvm::SmallVector<int64_t> gatherResultShape(llvm::ArrayRef<int64_t> data,
 /// towards `end` (exclusive) with `step` (non-zero), all already clamped.
 int64_t sliceCount(int64_t start, int64_t end, int64_t step);
 
+/// ONNX Slice bound rules: negative values count from the end, then clamp
+/// to [0, dim] (step > 0) or [-1, dim - 1] (step < 0).
+void clampSliceBounds(int64_t &start, int64_t &end, int64_t step, int64_t dim);
+
 /// Resize output size for one dimension: floor(in * scale), which ONNX uses
 /// when scales are given (sizes give scale = out / in).
 int64_t resizeOutputSize(int64_t in, float scale);
