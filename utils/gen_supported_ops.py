@@ -27,9 +27,10 @@ HEADER = """\
      (`dojo-translate --list-supported-ops`). Do not edit by hand. -->
 
 The ONNX importer (`dojo-translate --import-onnx`, also used by `dojo-cc`)
-accepts the operators below on static-shape tensors: `FLOAT` (f32) for
-activations, `INT64`/`INT32`/`BOOL` where ops move, compare or index
-(Cast, Equal, Where, Gather indices, Reshape, ...). Constant subgraphs are
+accepts the operators below on static-shape tensors of every ONNX numeric
+type (`FLOAT`, `FLOAT16`, `BFLOAT16`, `DOUBLE`, `INT8`..`INT64`,
+`UINT8`..`UINT64`) and `BOOL`; the mesh computes all of them in FP32 lanes
+with ONNX integer semantics (decision 20 in decisions.md). Constant subgraphs are
 folded before import, so ops marked "folding only" may appear as long as
 their inputs are constant. Any other operator, an operator at an opset
 outside its range, or an attribute not listed is rejected with an error

@@ -94,6 +94,10 @@ std::string verifyFields(const isa::Insn &in, int lanes) {
     ok = sreg(in.a) && sreg(in.b);
     break;
   case Op::Add: case Op::Sub: ok = sreg(in.a) && sreg(in.b) && sreg(in.c); break;
+  case Op::Mul: case Op::Slt: case Op::Min: case Op::Max:
+    ok = sreg(in.a) && sreg(in.b) && sreg(in.c);
+    break;
+  case Op::LdF: ok = sreg(in.a) && sreg(in.b); break;
   case Op::VSetVl:
     if (in.imm < 1 || in.imm > lanes)
       return "vector length " + std::to_string(in.imm) + " outside 1.." +

@@ -2,6 +2,7 @@
 
 #include "ConstTensor.h"
 
+#include "llvm/ADT/APFloat.h"
 #include "llvm/Support/Endian.h"
 
 #include <cmath>
@@ -14,8 +15,38 @@ using llvm::SmallVector;
 bool ConstTensor::isFloatType(int32_t dtype) {
   return dtype == onnx::TensorProto::FLOAT ||
          dtype == onnx::TensorProto::DOUBLE ||
-         dtype == onnx::TensorProto::FLOAT16;
+         dtype == onnx::TensorProto::FLOAT16 ||
+         dtype == onnx::TensorProto::BFLOAT16;
 }
+
+namespace {
+
+/// `v` rounded to the nearest value of `sem` (ties to even).
+double roundTo(double v, const llvm::fltSemantics &sem) {
+  llvm::APFloat x(v);
+  bool lost = false;
+  x.convert(sem, llvm::APFloat::rmNearestTiesToEven, &lost);
+  x.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+            &lost);
+  return x.convertToDouble();
+}
+
+/// The bits of `v` in the 16-bit format `sem` (FLOAT16 or BFLOAT16).
+uint16_t bits16(double v, const llvm::fltSemantics &sem) {
+  llvm::APFloat x(v);
+  bool lost = false;
+  x.convert(sem, llvm::APFloat::rmNearestTiesToEven, &lost);
+  return static_cast<uint16_t>(x.bitcastToAPInt().getZExtValue());
+}
+
+double bf16ToDouble(uint16_t h) {
+  uint32_t bits = uint32_t(h) << 16;
+  float v;
+  std::memcpy(&v, &bits, 4);
+  return v;
+}
+
+} // namespace
 
 int64_t ConstTensor::numel() const {
   int64_t n = 1;
@@ -56,14 +87,20 @@ ConstTensor ConstTensor::scalarF(double v, int32_t dtype) {
 }
 
 void ConstTensor::set(int64_t k, double v) {
-  if (dtype == onnx::TensorProto::FLOAT || dtype == onnx::TensorProto::FLOAT16)
+  if (dtype == onnx::TensorProto::FLOAT)
     f[k] = static_cast<float>(v);
+  else if (dtype == onnx::TensorProto::FLOAT16)
+    f[k] = roundTo(v, llvm::APFloat::IEEEhalf());
+  else if (dtype == onnx::TensorProto::BFLOAT16)
+    f[k] = roundTo(v, llvm::APFloat::BFloat());
   else if (isFloat())
     f[k] = v;
   else if (dtype == onnx::TensorProto::BOOL)
     i[k] = v != 0.0;
+  else if (!std::isfinite(v) || std::fabs(v) >= 9.2e18)
+    i[k] = 0; // out of every integer range: unspecified in ONNX
   else
-    i[k] = std::isfinite(v) ? static_cast<int64_t>(v) : 0;
+    setI(k, static_cast<int64_t>(v)); // truncates, then wraps narrow types
 }
 
 void ConstTensor::setI(int64_t k, int64_t v) {
@@ -73,8 +110,18 @@ void ConstTensor::setI(int64_t k, int64_t v) {
     i[k] = v != 0;
   else if (dtype == onnx::TensorProto::INT32)
     i[k] = static_cast<int32_t>(v);
+  else if (dtype == onnx::TensorProto::INT16)
+    i[k] = static_cast<int16_t>(v);
+  else if (dtype == onnx::TensorProto::INT8)
+    i[k] = static_cast<int8_t>(v);
+  else if (dtype == onnx::TensorProto::UINT32)
+    i[k] = static_cast<uint32_t>(v);
+  else if (dtype == onnx::TensorProto::UINT16)
+    i[k] = static_cast<uint16_t>(v);
+  else if (dtype == onnx::TensorProto::UINT8)
+    i[k] = static_cast<uint8_t>(v);
   else
-    i[k] = v;
+    i[k] = v; // INT64, and UINT64 as its two's-complement bits
 }
 
 SmallVector<int64_t> dojo::onnx_import::stridesOf(ArrayRef<int64_t> dims) {
@@ -98,6 +145,7 @@ size_t elementBytes(int32_t dtype) {
   case onnx::TensorProto::UINT64:
     return 8;
   case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
   case onnx::TensorProto::INT16:
   case onnx::TensorProto::UINT16:
     return 2;
@@ -142,6 +190,9 @@ void readRaw(ConstTensor &t, const char *p, int64_t k) {
   }
   case onnx::TensorProto::FLOAT16:
     t.f[k] = halfToDouble(read16le(p));
+    break;
+  case onnx::TensorProto::BFLOAT16:
+    t.f[k] = bf16ToDouble(read16le(p));
     break;
   case onnx::TensorProto::INT64:
   case onnx::TensorProto::UINT64:
@@ -235,12 +286,15 @@ dojo::onnx_import::decodeTensor(const onnx::TensorProto &proto,
     for (int64_t k = 0; k < n; ++k)
       t.i[k] = static_cast<int64_t>(proto.uint64_data(k));
     break;
-  default: // Narrow ints, bool and float16 (as bits) live in int32_data.
+  default: // Narrow ints, bool and float16/bfloat16 (as bits) live in
+           // int32_data.
     if (proto.int32_data_size() != n)
       return mismatch(proto.int32_data_size());
     for (int64_t k = 0; k < n; ++k) {
       if (proto.data_type() == onnx::TensorProto::FLOAT16)
         t.f[k] = halfToDouble(static_cast<uint16_t>(proto.int32_data(k)));
+      else if (proto.data_type() == onnx::TensorProto::BFLOAT16)
+        t.f[k] = bf16ToDouble(static_cast<uint16_t>(proto.int32_data(k)));
       else
         t.i[k] = proto.int32_data(k);
     }
@@ -255,8 +309,8 @@ onnx::TensorProto dojo::onnx_import::encodeTensor(const ConstTensor &t,
   proto.set_name(name);
   for (int64_t d : t.dims)
     proto.add_dims(d);
-  // The folder never produces FLOAT16 results (it leaves such nodes
-  // alone), so every dtype here has an exact typed field.
+  // Every dtype has an exact typed field; FLOAT16 and BFLOAT16 values
+  // (already rounded by set()) are stored as their bits in int32_data.
   int32_t dtype = t.dtype;
   proto.set_data_type(dtype);
   int64_t n = t.numel();
@@ -274,6 +328,12 @@ onnx::TensorProto dojo::onnx_import::encodeTensor(const ConstTensor &t,
     case onnx::TensorProto::UINT32:
     case onnx::TensorProto::UINT64:
       proto.add_uint64_data(static_cast<uint64_t>(t.i[k]));
+      break;
+    case onnx::TensorProto::FLOAT16:
+      proto.add_int32_data(bits16(t.f[k], llvm::APFloat::IEEEhalf()));
+      break;
+    case onnx::TensorProto::BFLOAT16:
+      proto.add_int32_data(bits16(t.f[k], llvm::APFloat::BFloat()));
       break;
     default:
       proto.add_int32_data(static_cast<int32_t>(t.i[k]));

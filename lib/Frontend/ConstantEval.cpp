@@ -563,8 +563,11 @@ bool dojo::onnx_import::evaluateNode(const onnx::NodeProto &node,
     r = *t(0);
   } else if (op == "Cast") {
     int64_t to = intAttr(node, "to", TP::FLOAT);
+    // Every numeric type and BOOL; setI/set wrap and round to the target.
     if (!ConstTensor::isFloatType(to) && to != TP::INT64 && to != TP::INT32 &&
-        to != TP::BOOL && to != TP::INT8 && to != TP::UINT8 && to != TP::INT16)
+        to != TP::BOOL && to != TP::INT8 && to != TP::UINT8 &&
+        to != TP::INT16 && to != TP::UINT16 && to != TP::UINT32 &&
+        to != TP::UINT64)
       return false;
     r = ConstTensor::zeros(to, t(0)->dims);
     for (int64_t k = 0; k < r->numel(); ++k) {

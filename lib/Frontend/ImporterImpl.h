@@ -35,9 +35,16 @@ std::string dataTypeName(int32_t dataType);
 /// "1x3x8x8" ("scalar" for rank 0), for messages.
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
 
-/// The MLIR element type for an ONNX dtype the importer accepts (FLOAT ->
-/// f32, INT64 -> i64, INT32 -> i32, BOOL -> i1); null for any other.
+/// The MLIR element type for an ONNX dtype the importer accepts: FLOAT,
+/// FLOAT16, BFLOAT16, DOUBLE -> f32, f16, bf16, f64; INTn -> signless in;
+/// UINTn -> unsigned uin; BOOL -> i1. Null for any other (STRING, COMPLEX,
+/// the float8 and 4-bit types).
 mlir::Type elementTypeFor(int32_t dataType, mlir::MLIRContext *ctx);
+
+/// "which is not supported; the importer supports FLOAT, FLOAT16, ...": the
+/// tail of every message about an element type the importer cannot
+/// represent.
+std::string supportedTypesText();
 
 /// Prepares a parsed model for import: loads external data (relative to
 /// `path`'s directory), applies `shapeInfo`, runs the ONNX checker, and
@@ -53,8 +60,8 @@ std::optional<llvm::SmallVector<int64_t>>
 computeReshapeTarget(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> shape,
                      bool allowzero);
 
-/// Converts an initializer or Constant value (FLOAT, INT64, INT32 or BOOL)
-/// into a dense attribute. Emits an error at `loc` (naming `what`) for other
+/// Converts an initializer or Constant value (any type elementTypeFor
+/// accepts) into a dense attribute. Emits an error at `loc` (naming `what`) for other
 /// dtypes, external or truncated data.
 mlir::FailureOr<mlir::DenseElementsAttr>
 tensorToAttr(const onnx::TensorProto &tensor, mlir::Location loc,
@@ -139,10 +146,18 @@ using OpHandler = mlir::LogicalResult (*)(NodeContext &ctx);
 struct OpEntry {
   OnnxOpSupport info;
   OpHandler handler;
-  /// Compute ops: inputs [0, f32Inputs) and output 0 must be FLOAT. 0 for
-  /// ops that also move or compare integer and bool tensors; inputs past
-  /// the count are attribute-like operands the handler reads as constants.
-  int f32Inputs;
+  /// Compute ops: inputs [0, computeInputs) and output 0 must be numeric
+  /// (any supported type but BOOL). 0 for ops that also move or compare
+  /// bool tensors; inputs past the count are attribute-like operands the
+  /// handler reads as constants.
+  int computeInputs;
+  /// True when the handler builds its result in its operands' element type
+  /// (dnn.unary, dnn.binary). Otherwise the handler builds f32 IR: the
+  /// importer hands it f32 views of compute inputs of another numeric type
+  /// (a converted constant, or a dnn.cast, which costs nothing on the mesh)
+  /// and casts output 0 back to input 0's type, so e.g. a UINT8 MaxPool or
+  /// an INT32 Pad computes in FP32 lanes exactly as the mesh does anyway.
+  bool nativeTypes = false;
 };
 
 /// The entry for (domain, opType), ignoring the opset; nullptr if unknown.
@@ -190,10 +205,15 @@ private:
                                      dtypeReported);
   mlir::LogicalResult checkElementType(const onnx::NodeProto &node,
                                        size_t index, llvm::StringRef valueName,
-                                       llvm::StringRef role, bool needF32,
+                                       llvm::StringRef role, bool needNumeric,
                                        llvm::SmallVectorImpl<std::string> &
                                            dtypeReported);
   mlir::LogicalResult importNodes();
+  /// Runs `entry`'s handler for `node`, giving f32 views of its compute
+  /// inputs when the handler is not type-generic (OpEntry::nativeTypes).
+  mlir::LogicalResult importNode(const OpEntry &entry, NodeContext &ctx);
+  /// `v` as an f32 tensor: a converted constant, or a dnn.cast at `loc`.
+  mlir::Value toF32(mlir::Value v, mlir::Location loc);
   mlir::LogicalResult importOutputs(mlir::func::FuncOp func);
 
   mlir::MLIRContext &ctx;

@@ -72,6 +72,15 @@ mlir::Value reshapeTo(NodeContext &ctx, mlir::Value v,
 /// An arith.constant f32 tensor.
 mlir::Value f32Constant(NodeContext &ctx, llvm::ArrayRef<int64_t> shape,
                         llvm::ArrayRef<float> data);
+/// Sets MaxPool's Indices output (output 1) for input `x` pooled to `y`
+/// (OnnxOpsPoolIndices.cpp); `pads` holds the begin pads, then the end pads.
+mlir::LogicalResult emitMaxPoolIndices(NodeContext &ctx, mlir::Value x,
+                                       mlir::Value y,
+                                       llvm::ArrayRef<int64_t> kernel,
+                                       llvm::ArrayRef<int64_t> strides,
+                                       llvm::ArrayRef<int64_t> pads,
+                                       llvm::ArrayRef<int64_t> dilations,
+                                       int64_t storageOrder);
 
 } // namespace dojo::onnx_import
 

@@ -10,6 +10,7 @@
 #include "ImporterImpl.h"
 
 #include "dojo/Dialect/DNN/IR/DNNDialect.h"
+#include "dojo/Dialect/DNN/IR/DNNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -122,7 +123,8 @@ std::string GraphImporter::nodeName(const onnx::NodeProto &node,
 
 LogicalResult GraphImporter::checkElementType(
     const onnx::NodeProto &node, size_t index, StringRef valueName,
-    StringRef role, bool needF32, SmallVectorImpl<std::string> &dtypeReported) {
+    StringRef role, bool needNumeric,
+    SmallVectorImpl<std::string> &dtypeReported) {
   // Skip omitted optional operands, and report each bad value only once.
   if (valueName.empty() || llvm::is_contained(dtypeReported, valueName))
     return success();
@@ -144,20 +146,21 @@ LogicalResult GraphImporter::checkElementType(
   }
   if (!elemType)
     return success();
-  bool ok = needF32 ? *elemType == onnx::TensorProto::FLOAT
-                    : static_cast<bool>(elementTypeFor(*elemType, &ctx));
-  if (ok)
+  // Every numeric type is computed in FP32 lanes on the mesh; BOOL is only
+  // moved, selected and compared, never an arithmetic operand.
+  bool known = static_cast<bool>(elementTypeFor(*elemType, &ctx));
+  bool isBool = *elemType == onnx::TensorProto::BOOL;
+  if (known && !(needNumeric && isBool))
     return success();
   dtypeReported.push_back(valueName.str());
   auto diag = emitError(namedLoc(nodeName(node, index)))
               << "node '" << nodeName(node, index) << "' (" << node.op_type()
               << "): " << role << " '" << valueName << "' has element type "
               << dataTypeName(*elemType);
-  if (needF32)
-    diag << "; this operand must be FLOAT (f32)";
+  if (known)
+    diag << "; this operand must be numeric (not BOOL)";
   else
-    diag << "; only FLOAT (f32), and INT64, INT32 or BOOL for indices and "
-            "masks, are supported";
+    diag << ", " << supportedTypesText();
   return failure();
 }
 
@@ -195,10 +198,10 @@ GraphImporter::checkNodes(SmallVectorImpl<std::string> &dtypeReported) {
     for (auto [i, in] : llvm::enumerate(node.input()))
       ok &= succeeded(checkElementType(
           node, index, in, "input",
-          static_cast<int>(i) < entry->f32Inputs, dtypeReported));
+          static_cast<int>(i) < entry->computeInputs, dtypeReported));
     for (auto [i, out] : llvm::enumerate(node.output()))
       ok &= succeeded(checkElementType(node, index, out, "output",
-                                       i == 0 && entry->f32Inputs > 0,
+                                       i == 0 && entry->computeInputs > 0,
                                        dtypeReported));
   }
   return success(ok);
@@ -223,8 +226,7 @@ GraphImporter::checkGraphInputs(SmallVectorImpl<std::string> &dtypeReported) {
         !llvm::is_contained(dtypeReported, input.name())) {
       emitError(namedLoc(input.name()))
           << "graph input '" << input.name() << "' has element type "
-          << dataTypeName(tensor.elem_type())
-          << "; only FLOAT (f32), INT64, INT32 and BOOL tensors are supported";
+          << dataTypeName(tensor.elem_type()) << ", " << supportedTypesText();
       ok = false;
     }
     if (!staticShape(tensor))
@@ -293,9 +295,82 @@ LogicalResult GraphImporter::importNodes() {
                                        << node.op_type() << "'";
     NodeContext ctx(*this, node, namedLoc(name), name,
                     opsetFor(node.domain()).value_or(0));
-    if (failed(entry->handler(ctx)))
+    if (failed(importNode(*entry, ctx)))
       return failure();
   }
+  return success();
+}
+
+Value GraphImporter::toF32(Value v, Location loc) {
+  auto type = cast<RankedTensorType>(v.getType());
+  auto f32Type = RankedTensorType::get(type.getShape(), builder.getF32Type());
+  // A constant operand stays a constant (the D1 lowering bakes constant
+  // weights into SRAM): convert its values, exactly for every type whose
+  // values FP32 holds, to nearest for DOUBLE and wide integers.
+  if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    if (auto data = dyn_cast<DenseElementsAttr>(c.getValue())) {
+      SmallVector<float> values;
+      Type elem = type.getElementType();
+      if (isa<FloatType>(elem)) {
+        for (APFloat x : data.getValues<APFloat>()) {
+          bool lost = false;
+          x.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+          values.push_back(x.convertToFloat());
+        }
+      } else {
+        bool isUnsigned = elem.isUnsignedInteger() || elem.isInteger(1);
+        for (APInt x : data.getValues<APInt>())
+          values.push_back(isUnsigned ? float(x.getZExtValue())
+                                      : float(x.getSExtValue()));
+      }
+      return arith::ConstantOp::create(
+          builder, c.getLoc(),
+          DenseElementsAttr::get(f32Type, ArrayRef<float>(values)));
+    }
+  return dnn::CastOp::create(builder, loc, f32Type, v);
+}
+
+LogicalResult GraphImporter::importNode(const OpEntry &entry, NodeContext &ctx) {
+  const onnx::NodeProto &node = ctx.getNode();
+  if (entry.nativeTypes || entry.computeInputs == 0)
+    return entry.handler(ctx);
+  // The handler builds f32 IR: give it f32 views of the other numeric
+  // types, then restore the original values for later readers.
+  SmallVector<std::pair<std::string, Value>> saved;
+  Type inputType;
+  int count = std::min(entry.computeInputs, node.input_size());
+  for (int i = 0; i < count; ++i) {
+    const std::string &name = node.input(i);
+    if (name.empty())
+      continue;
+    auto v = lookup(name);
+    if (failed(v))
+      return failure();
+    if (!*v || NodeContext::elementTypeOf(*v).isF32())
+      continue;
+    if (i == 0)
+      inputType = NodeContext::elementTypeOf(*v);
+    saved.emplace_back(name, *v);
+    values[name] = toF32(*v, ctx.getLoc());
+  }
+  LogicalResult result = entry.handler(ctx);
+  for (auto &[name, v] : llvm::reverse(saved))
+    values[name] = v;
+  if (failed(result) || !inputType || node.output_size() == 0)
+    return result;
+  // Output 0 has input 0's type (T -> T, as every such ONNX op defines it).
+  const std::string &out = node.output(0);
+  Value y = out.empty() ? Value() : values.lookup(out);
+  if (!y || !NodeContext::elementTypeOf(y).isF32())
+    return success();
+  auto back = y.getDefiningOp<dnn::CastOp>();
+  if (back && NodeContext::elementTypeOf(back.getInput()) == inputType) {
+    values[out] = back.getInput(); // an identity round trip (Dropout, ...)
+    return success();
+  }
+  values[out] = dnn::CastOp::create(
+      builder, ctx.getLoc(),
+      RankedTensorType::get(NodeContext::shapeOf(y), inputType), y);
   return success();
 }
 

@@ -54,10 +54,12 @@ const OpEntry kOps[] = {
     // Normalization, pooling, reductions.
     {{"BatchNormalization", "", 6, kMax,
       "consumed_inputs,epsilon,is_test,momentum,spatial,training_mode",
-      "inference only; folded into the producing Conv's constant weight and "
+      "inference: folded into the producing Conv's constant weight and "
       "bias when that Conv has no other reader, else dnn.binary mul + "
-      "dnn.add with per-channel constants of shape [C,1,...]; scale, B, "
-      "mean and var must be constant"},
+      "dnn.add with per-channel constants of shape [C,1,...]; "
+      "training_mode=1 (opset 14+): batch statistics by dnn.reduce mean "
+      "over N and the spatial dims (population variance), with the "
+      "running_mean/running_var outputs"},
      importBatchNorm, 1},
     {{"LayerNormalization", "", 17, kMax, "axis,epsilon,stash_type",
       "-> dnn.layer_norm; scale/bias broadcast to the normalized shape; the "
@@ -65,7 +67,9 @@ const OpEntry kOps[] = {
      importLayerNorm, 2},
     {{"MaxPool", "", 1, kMax, kPoolAttrs,
       "1-D to 3-D -> dnn.pool max; ceil_mode gives the result type; the "
-      "Indices output must be unused"},
+      "Indices output (storage_order 0 or 1, inputs up to 2^24 elements) "
+      "-> per-tap dnn.slice + dnn.binary equal + dnn.where, first maximum "
+      "wins"},
      importPool, 1},
     {{"AveragePool", "", 1, kMax, kPoolAttrs,
       "1-D to 3-D -> dnn.pool avg with count_include_pad"},
@@ -97,30 +101,30 @@ const OpEntry kOps[] = {
     {{"Relu", "", 6, kMax, "",
       "dnn-fuse-activations folds it into a preceding Conv, Gemm or Add"},
      importRelu, 1},
-    {{"LeakyRelu", "", 6, kMax, "alpha", "-> dnn.unary leaky_relu"}, importUnary, 1},
+    {{"LeakyRelu", "", 6, kMax, "alpha", "-> dnn.unary leaky_relu"}, importUnary, 1, true},
     {{"Clip", "", 6, kMax, "max,min",
       "-> dnn.unary clip (alpha = min, beta = max); bounds from attributes "
       "(< 11) or constant inputs; an absent bound is -+FLT_MAX"},
-     importClip, 1},
-    {{"Sigmoid", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Tanh", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Erf", "", 9, kMax, "", "-> dnn.unary"}, importUnary, 1},
+     importClip, 1, true},
+    {{"Sigmoid", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Tanh", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Erf", "", 9, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
     {{"Gelu", "", 20, kMax, "approximate",
       "-> dnn.unary gelu or gelu_tanh (opset 20)"},
-     importUnary, 1},
-    {{"HardSigmoid", "", 6, kMax, "alpha,beta", "-> dnn.unary"}, importUnary, 1},
-    {{"HardSwish", "", 14, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Softplus", "", 1, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Exp", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Log", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Sqrt", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Reciprocal", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Neg", "", 6, kMax, "", "-> dnn.unary (f32 only)"}, importUnary, 1},
-    {{"Abs", "", 6, kMax, "", "-> dnn.unary (f32 only)"}, importUnary, 1},
-    {{"Floor", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Ceil", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1},
-    {{"Round", "", 11, kMax, "", "-> dnn.unary (half to even)"}, importUnary, 1},
-    {{"Sign", "", 9, kMax, "", "-> dnn.unary (f32 only)"}, importUnary, 1},
+     importUnary, 1, true},
+    {{"HardSigmoid", "", 6, kMax, "alpha,beta", "-> dnn.unary"}, importUnary, 1, true},
+    {{"HardSwish", "", 14, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Softplus", "", 1, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Exp", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Log", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Sqrt", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Reciprocal", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Neg", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Abs", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Floor", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Ceil", "", 6, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
+    {{"Round", "", 11, kMax, "", "-> dnn.unary (half to even)"}, importUnary, 1, true},
+    {{"Sign", "", 9, kMax, "", "-> dnn.unary"}, importUnary, 1, true},
     {{"Add", "", 6, kMax, "axis,broadcast",
       "f32 -> dnn.add (fusable), integers -> dnn.binary add; numpy "
       "broadcasting; opset 6 legacy broadcast/axis supported"},
@@ -129,15 +133,18 @@ const OpEntry kOps[] = {
     {{"Mul", "", 6, kMax, "axis,broadcast", kBinaryNote}, importBinary, 0},
     {{"Div", "", 6, kMax, "axis,broadcast", kBinaryNote}, importBinary, 0},
     {{"Pow", "", 1, kMax, "axis,broadcast",
-      "-> dnn.binary pow; a constant integer exponent is converted to f32"},
-     importBinary, 1},
+      "-> dnn.binary pow in the base's type; the exponent may have another "
+      "numeric type and be computed at run time (a constant exponent of "
+      "another type is converted to the base's float type); integer results "
+      "round to the nearest integer"},
+     importBinary, 1, true},
     {{"Min", "", 6, kMax, "", "variadic -> chain of dnn.binary min"},
      importVariadic, 0},
     {{"Max", "", 6, kMax, "", "variadic -> chain of dnn.binary max"},
      importVariadic, 0},
     {{"Sum", "", 6, kMax, "", "variadic -> chain of adds"}, importVariadic, 0},
     {{"Mean", "", 6, kMax, "", "variadic -> chain of adds times 1/n"},
-     importVariadic, 1},
+     importVariadic, 1, true},
     {{"Equal", "", 11, kMax, "", "-> dnn.binary equal, i1 result"},
      importBinary, 0},
     {{"Less", "", 9, kMax, "", "-> dnn.binary less, i1 result"},
@@ -150,8 +157,13 @@ const OpEntry kOps[] = {
      importBinary, 0},
     {{"Where", "", 9, kMax, "", "-> dnn.where (i1 condition)"}, importWhere, 0},
     {{"Cast", "", 6, kMax, "saturate,to",
-      "-> dnn.cast between FLOAT, INT64, INT32 and BOOL; a cast to the same "
-      "type is an alias"},
+      "-> dnn.cast between the numeric types and BOOL (STRING is "
+      "rejected); a cast to the same type is an alias; float to integer "
+      "truncates toward zero, to FLOAT16/BFLOAT16 rounds to nearest even"},
+     importCast, 0},
+    {{"CastLike", "", 15, kMax, "saturate",
+      "-> dnn.cast to the element type of target_type (only its type is "
+      "read)"},
      importCast, 0},
     // Data movement.
     {{"Identity", "", 1, kMax, "",
@@ -163,8 +175,8 @@ const OpEntry kOps[] = {
      importDropout, 1},
     {{"Constant", "", 1, kMax,
       "value,value_float,value_floats,value_int,value_ints",
-      "folded into an initializer, then arith.constant (FLOAT, INT64, INT32, "
-      "BOOL)"},
+      "folded into an initializer, then arith.constant of its element "
+      "type"},
      importConstant, 0},
     {{"ConstantOfShape", "", 9, kMax, "value",
       "folded, or a splat arith.constant when large"},
@@ -190,24 +202,30 @@ const OpEntry kOps[] = {
      importSplit, 0},
     {{"Slice", "", 1, kMax, "axes,ends,starts",
       "-> dnn.slice with one normalized start and step per dim (negative, "
-      "clamped and INT64_MAX bounds resolved); constant starts/ends/axes/"
-      "steps"},
+      "clamped and INT64_MAX bounds resolved) for constant starts/ends/"
+      "axes/steps; -> dnn.dynamic_slice with the declared result shape when "
+      "any is computed at run time"},
      importSlice, 0},
     {{"Pad", "", 2, kMax, "mode,pads,value",
       "-> dnn.pad (constant, reflect, edge); negative pads become a "
-      "dnn.slice; constant pads/constant_value/axes inputs from opset 11"},
+      "dnn.slice; constant pads/constant_value/axes inputs from opset 11; "
+      "-> dnn.dynamic_pad (declared result shape, no axes) for run-time "
+      "pads or value"},
      importPad, 1},
     {{"Expand", "", 8, kMax, "", "-> dnn.broadcast; constant shape"},
      importExpand, 0},
     {{"Gather", "", 1, kMax, "axis",
-      "-> dnn.gather; the indices must be constant"},
+      "-> dnn.gather; constant or run-time indices"},
      importGather, 0},
     {{"Resize", "", 10, kMax,
       "antialias,axes,coordinate_transformation_mode,cubic_coeff_a,"
       "exclude_outside,extrapolation_value,keep_aspect_ratio_policy,mode,"
       "nearest_mode",
-      "nearest and linear -> dnn.resize with per-dim scales (out/in when "
-      "sizes are given); cubic, antialias and tf_crop_and_resize rejected"},
+      "nearest, linear and cubic -> dnn.resize with per-dim scales (out/in "
+      "when sizes are given); every coordinate transformation mode incl. "
+      "tf_half_pixel_for_nn and tf_crop_and_resize (constant roi); scales, "
+      "roi and sizes must be constant (sizes may also come from the "
+      "declared result shape); antialias rejected"},
      importResize, 1},
     {{"Upsample", "", 7, 9, "mode,scales",
       "-> dnn.resize (asymmetric, nearest rounds down)"},

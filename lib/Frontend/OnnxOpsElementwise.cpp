@@ -3,7 +3,9 @@
 // Unary activations become dnn.unary with a function name (and alpha/beta
 // for the parameterized ones), binary ops dnn.binary (Add on f32 stays
 // dnn.add, which dnn-fuse-activations knows), variadic Min/Max/Sum a chain
-// of binaries. Where, Cast and Dropout (inference) are here too.
+// of binaries. Where, Cast/CastLike and Dropout (inference) are here too.
+// Every op keeps its operands' element type (any numeric type; the mesh
+// computes all of them in FP32 lanes, see docs/decisions.md).
 //
 //===----------------------------------------------------------------------===//
 
@@ -125,7 +127,35 @@ LogicalResult importClip(NodeContext &ctx) {
 
 namespace {
 
-/// Emits one broadcasting binary op; f32 additions stay dnn.add.
+/// A constant of `elemType` and `shape` holding `data` (rounded to the
+/// type's precision, or converted to an integer toward zero).
+Value typedConstant(NodeContext &ctx, Type elemType, ArrayRef<int64_t> shape,
+                    ArrayRef<double> data) {
+  auto type = ctx.tensorOf(shape, elemType);
+  Attribute attr;
+  if (auto ft = dyn_cast<FloatType>(elemType)) {
+    SmallVector<APFloat> vals;
+    for (double d : data) {
+      APFloat v(d);
+      bool lost = false;
+      v.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      vals.push_back(v);
+    }
+    attr = DenseElementsAttr::get(type, vals);
+  } else {
+    SmallVector<APInt> vals;
+    unsigned width = elemType.getIntOrFloatBitWidth();
+    for (double d : data)
+      vals.push_back(APInt(64, static_cast<uint64_t>(static_cast<int64_t>(d)))
+                         .trunc(width));
+    attr = DenseElementsAttr::get(type, vals);
+  }
+  return arith::ConstantOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                   cast<TypedAttr>(attr));
+}
+
+/// Emits one broadcasting binary op; f32 additions stay dnn.add. Only pow
+/// accepts operands of different types (the exponent's type is free).
 FailureOr<Value> emitBinary(NodeContext &ctx, StringRef fn, Value lhs,
                             Value rhs) {
   ArrayRef<int64_t> ls = NodeContext::shapeOf(lhs), rs = NodeContext::shapeOf(rhs);
@@ -134,9 +164,9 @@ FailureOr<Value> emitBinary(NodeContext &ctx, StringRef fn, Value lhs,
     return ctx.emitError() << "shapes " << shapeString(ls) << " and "
                            << shapeString(rs) << " do not broadcast";
   Type lt = NodeContext::elementTypeOf(lhs), rt = NodeContext::elementTypeOf(rhs);
-  if (lt != rt)
+  if (lt != rt && fn != "pow")
     return ctx.emitError() << "operands have different element types";
-  if (lt.isInteger(1))
+  if (lt.isInteger(1) || rt.isInteger(1))
     return ctx.emitError() << "bool operands are not supported";
   OpBuilder &b = ctx.getBuilder();
   if (fn == "add" && lt.isF32())
@@ -200,16 +230,22 @@ LogicalResult importBinary(NodeContext &ctx) {
       return failure();
     rhs = *r;
   }
-  // Pow with an integer exponent: a constant exponent is converted to f32.
-  if (op == "Pow" && NodeContext::elementTypeOf(*a).isF32() &&
-      !NodeContext::elementTypeOf(rhs).isF32()) {
+  // Pow whose exponent has another type: a constant exponent of a float
+  // base becomes a constant of the base's type (so the D1 lowering sees one
+  // type and a constant operand); a run-time exponent, or any exponent of
+  // an integer base, stays as it is (dnn.binary pow takes mixed types, and
+  // the mesh holds both in FP32 lanes anyway).
+  Type baseType = NodeContext::elementTypeOf(*a);
+  if (op == "Pow" && isa<FloatType>(baseType) &&
+      NodeContext::elementTypeOf(rhs) != baseType && !ctx.isRuntimeInput(1) &&
+      ctx.getOpset() >= 7) {
     auto e = ctx.constInput(1, "exponent");
     if (failed(e))
       return failure();
-    std::vector<float> data;
+    std::vector<double> data;
     for (int64_t k = 0; k < (*e)->numel(); ++k)
-      data.push_back(static_cast<float>((*e)->getF(k)));
-    rhs = f32Constant(ctx, (*e)->dims, data);
+      data.push_back((*e)->getF(k));
+    rhs = typedConstant(ctx, baseType, (*e)->dims, data);
   }
   auto y = emitBinary(ctx, fn, *a, rhs);
   if (failed(y))
@@ -234,8 +270,10 @@ LogicalResult importVariadic(NodeContext &ctx) {
     y = *r;
   }
   if (op == "Mean" && ctx.numInputs() > 1) {
-    float inv = 1.0f / static_cast<float>(ctx.numInputs());
-    auto r = emitBinary(ctx, "mul", y, f32Constant(ctx, {}, {inv}));
+    double inv = 1.0 / static_cast<double>(ctx.numInputs());
+    auto r = emitBinary(ctx, "mul", y,
+                        typedConstant(ctx, NodeContext::elementTypeOf(y), {},
+                                      {inv}));
     if (failed(r))
       return failure();
     y = *r;
@@ -260,14 +298,25 @@ LogicalResult importWhere(NodeContext &ctx) {
 
 LogicalResult importCast(NodeContext &ctx) {
   auto x = ctx.input(0);
-  auto to = ctx.intAttr("to", onnx::TensorProto::UNDEFINED);
-  if (failed(x) || failed(to))
+  if (failed(x))
     return failure();
-  Type target = elementTypeFor(*to, ctx.getContext());
-  if (!target)
-    return ctx.emitError() << "casts to " << dataTypeName(*to)
-                           << "; only FLOAT, INT64, INT32 and BOOL targets "
-                              "are supported";
+  // CastLike takes the target type from its second input; only its element
+  // type matters, so a run-time `target_type` is fine.
+  Type target;
+  if (ctx.getNode().op_type() == "CastLike") {
+    auto like = ctx.input(1);
+    if (failed(like))
+      return failure();
+    target = NodeContext::elementTypeOf(*like);
+  } else {
+    auto to = ctx.intAttr("to", onnx::TensorProto::UNDEFINED);
+    if (failed(to))
+      return failure();
+    target = elementTypeFor(*to, ctx.getContext());
+    if (!target)
+      return ctx.emitError() << "casts to " << dataTypeName(*to) << ", "
+                             << supportedTypesText();
+  }
   if (target == NodeContext::elementTypeOf(*x))
     return ctx.setOutput(0, *x); // A no-op cast is an alias.
   Value y = CastOp::create(ctx.getBuilder(), ctx.getLoc(),

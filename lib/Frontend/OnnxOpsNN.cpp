@@ -1,7 +1,8 @@
 //===- OnnxOpsNN.cpp - Pooling, normalization, reductions, softmax --------===//
 //
 // ConvTranspose, BatchNormalization (folded into the producing Conv when
-// possible), MaxPool/AveragePool, GlobalMaxPool, ReduceMean/Sum/Max/Min,
+// possible; training mode decomposed into batch statistics),
+// MaxPool/AveragePool, GlobalMaxPool, ReduceMean/Sum/Max/Min,
 // Softmax/LogSoftmax and LayerNormalization.
 //
 //===----------------------------------------------------------------------===//
@@ -129,21 +130,93 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
   return ctx.setOutput(0, y);
 }
 
+/// BatchNormalization with training_mode=1 (opset 14+), as ONNX's
+/// reference computes it: the batch mean and population variance over N
+/// and the spatial dims normalise x, and running_mean / running_var blend
+/// the given statistics with the batch ones by momentum. Every per-channel
+/// operand is reshaped to [1, C, 1, ...] so it broadcasts against x.
+static LogicalResult importBatchNormTraining(NodeContext &ctx, Value x,
+                                             float eps, float momentum) {
+  OpBuilder &b = ctx.getBuilder();
+  Location loc = ctx.getLoc();
+  ArrayRef<int64_t> xs = NodeContext::shapeOf(x);
+  int64_t c = xs[1];
+  SmallVector<int64_t> axes = {0};
+  for (size_t i = 2; i < xs.size(); ++i)
+    axes.push_back(static_cast<int64_t>(i));
+  SmallVector<int64_t> statShape = reduceResultShape(xs, axes, true);
+  SmallVector<Value, 4> params;
+  for (unsigned i = 1; i < 5; ++i) {
+    auto v = ctx.input(i);
+    if (failed(v))
+      return failure();
+    if (NodeContext::shapeOf(*v) != ArrayRef<int64_t>{c} ||
+        !NodeContext::elementTypeOf(*v).isF32())
+      return ctx.emitError() << "scale, B, input_mean and input_var must be "
+                                "f32 vectors of "
+                             << c << " elements";
+    params.push_back(reshapeTo(ctx, *v, statShape));
+  }
+  auto statType = ctx.f32Tensor(statShape);
+  auto mean = [&](Value v) {
+    return ReduceOp::create(b, loc, statType, v, b.getStringAttr("mean"),
+                            i64s(ctx, axes), b.getBoolAttr(true))
+        .getResult();
+  };
+  auto binary = [&](StringRef fn, Value l, Value r) {
+    auto shape = *broadcastShapes(NodeContext::shapeOf(l), NodeContext::shapeOf(r));
+    return BinaryOp::create(b, loc, ctx.f32Tensor(shape), l, r,
+                            b.getStringAttr(fn))
+        .getResult();
+  };
+  Value m = mean(x);
+  Value d = binary("sub", x, m);
+  Value var = mean(binary("mul", d, d));
+  Value std = UnaryOp::create(b, loc, statType,
+                              binary("add", var, f32Constant(ctx, {}, {eps})),
+                              b.getStringAttr("sqrt"), b.getF32FloatAttr(0),
+                              b.getF32FloatAttr(0));
+  Value scale = binary("div", params[0], std);
+  Value y = binary("add", binary("mul", d, scale), params[1]);
+  if (failed(ctx.setOutput(0, y)))
+    return failure();
+  // running = input * momentum + batch * (1 - momentum), as [C].
+  auto running = [&](Value given, Value batch) {
+    Value blend = binary("add",
+                         binary("mul", given, f32Constant(ctx, {}, {momentum})),
+                         binary("mul", batch,
+                                f32Constant(ctx, {}, {1.0f - momentum})));
+    return reshapeTo(ctx, blend, {c});
+  };
+  if (ctx.isOutputUsed(1) && failed(ctx.setOutput(1, running(params[2], m))))
+    return failure();
+  if (ctx.isOutputUsed(2) && failed(ctx.setOutput(2, running(params[3], var))))
+    return failure();
+  return success();
+}
+
 LogicalResult importBatchNorm(NodeContext &ctx) {
   auto x = ctx.input(0);
   auto eps = ctx.floatAttr("epsilon", 1e-5f);
   auto isTest = ctx.intAttr("is_test", 1), spatialAttr = ctx.intAttr("spatial", 1);
   auto training = ctx.intAttr("training_mode", 0);
+  auto momentum = ctx.floatAttr("momentum", 0.9f);
   if (failed(x) || failed(eps) || failed(isTest) || failed(spatialAttr) ||
-      failed(training))
+      failed(training) || failed(momentum))
     return failure();
+  if (*training && ctx.getOpset() >= 14) {
+    if (NodeContext::shapeOf(*x).size() < 2)
+      return ctx.emitError() << "input must have rank >= 2";
+    return importBatchNormTraining(ctx, *x, *eps, *momentum);
+  }
   if (!*isTest || *training || !*spatialAttr)
     return ctx.emitError() << "only inference mode (is_test=1, "
                               "training_mode=0, spatial=1) is supported";
   for (unsigned i = 1; i < 5; ++i)
     if (ctx.isOutputUsed(i))
-      return ctx.emitError() << "the running statistics outputs are used, "
-                                "which inference mode does not produce";
+      return ctx.emitError() << "the running statistics outputs are used; "
+                                "only training_mode=1 (opset 14+) produces "
+                                "them";
   ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
   if (xs.size() < 2)
     return ctx.emitError() << "input must have rank >= 2";
@@ -257,8 +330,6 @@ LogicalResult importPool(NodeContext &ctx) {
   if (failed(x))
     return failure();
   bool isMax = ctx.getNode().op_type() == "MaxPool";
-  if (isMax && ctx.isOutputUsed(1))
-    return ctx.emitError() << "the Indices output is not supported";
   ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
   if (xs.size() < 3 || xs.size() > 5)
     return ctx.emitError() << "input must have rank 3, 4 or 5, got "
@@ -295,6 +366,10 @@ LogicalResult importPool(NodeContext &ctx) {
                            i64s(ctx, **kernel), i64s(ctx, *strides),
                            i64s(ctx, *pads), i64s(ctx, *dilations),
                            b.getBoolAttr(*cip != 0));
+  if (isMax && ctx.isOutputUsed(1) &&
+      failed(emitMaxPoolIndices(ctx, *x, y, **kernel, *strides, *pads,
+                                *dilations, *order)))
+    return failure();
   return ctx.setOutput(0, y);
 }
 

@@ -2,7 +2,9 @@
 //
 // Both become dnn.resize with one scale per dimension. When sizes are given
 // the scale is out / in, as ONNX defines it. Upsample and opset-10 Resize
-// use the asymmetric transform with floor rounding for nearest.
+// use the asymmetric transform with floor rounding for nearest. Cubic mode
+// carries cubic_coeff_a and exclude_outside; tf_crop_and_resize carries its
+// (constant) roi, expanded to every dimension, and extrapolation_value.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +13,8 @@
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
 
 #include "llvm/ADT/STLExtras.h"
+
+#include <cmath>
 
 using namespace mlir;
 using namespace dojo::dnn;
@@ -31,24 +35,35 @@ LogicalResult importResize(NodeContext &ctx) {
   auto antialias = ctx.intAttr("antialias", 0);
   auto policy = ctx.stringAttr("keep_aspect_ratio_policy", "stretch");
   auto axesAttr = ctx.intsAttr("axes");
+  auto coeffA = ctx.floatAttr("cubic_coeff_a", -0.75f);
+  auto exclude = ctx.intAttr("exclude_outside", 0);
+  auto extrapolation = ctx.floatAttr("extrapolation_value", 0.0f);
   if (failed(mode) || failed(ctm) || failed(nearest) || failed(antialias) ||
-      failed(policy) || failed(axesAttr))
+      failed(policy) || failed(axesAttr) || failed(coeffA) ||
+      failed(exclude) || failed(extrapolation))
     return failure();
   std::string m = *mode == "bilinear" ? "linear" : *mode;
-  if (m != "nearest" && m != "linear")
+  if (m != "nearest" && m != "linear" && m != "cubic")
     return ctx.emitError() << "mode '" << *mode
-                           << "' is not supported (only nearest and linear)";
+                           << "' is not supported (only nearest, linear and "
+                              "cubic)";
   if (*antialias)
     return ctx.emitError() << "antialias=1 is not supported";
   if (*policy != "stretch")
     return ctx.emitError() << "keep_aspect_ratio_policy '" << *policy
                            << "' is not supported";
-  static const char *const ctms[] = {"half_pixel", "asymmetric",
-                                     "align_corners", "pytorch_half_pixel",
-                                     "tf_half_pixel_for_nearest"};
-  if (!llvm::is_contained(ctms, *ctm))
+  // Opset 11 spelled the TensorFlow nearest-neighbour transform
+  // tf_half_pixel_for_nn; dnn.resize calls it tf_half_pixel_for_nearest.
+  std::string transform =
+      *ctm == "tf_half_pixel_for_nn" ? "tf_half_pixel_for_nearest" : *ctm;
+  static const char *const ctms[] = {
+      "half_pixel",         "asymmetric",
+      "align_corners",      "pytorch_half_pixel",
+      "tf_half_pixel_for_nearest", "tf_crop_and_resize"};
+  if (!llvm::is_contained(ctms, transform))
     return ctx.emitError() << "coordinate_transformation_mode '" << *ctm
                            << "' is not supported";
+  bool crop = transform == "tf_crop_and_resize";
   ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
   int64_t rank = xs.size();
   // The dims the scales/sizes refer to (all, unless opset-18 'axes').
@@ -101,6 +116,23 @@ LogicalResult importResize(NodeContext &ctx) {
   }
   if (!scaleT == !sizeT)
     return ctx.emitError() << "needs exactly one of scales and sizes";
+  // The crop box: a start and an end per dimension, [0, 1] where axes
+  // leave a dimension out.
+  SmallVector<float> roi;
+  if (crop) {
+    auto r = ctx.constInput(1, "roi");
+    if (failed(r))
+      return failure();
+    if (!*r || (*r)->numel() != 2 * static_cast<int64_t>(axes.size()))
+      return ctx.emitError() << "tf_crop_and_resize needs a roi of "
+                             << 2 * axes.size() << " entries";
+    roi.assign(rank, 0.0f);
+    roi.append(rank, 1.0f);
+    for (auto [k, a] : llvm::enumerate(axes)) {
+      roi[a] = static_cast<float>((*r)->getF(k));
+      roi[a + rank] = static_cast<float>((*r)->getF(k + axes.size()));
+    }
+  }
   const ConstTensor &given = scaleT ? *scaleT : *sizeT;
   if (given.numel() != static_cast<int64_t>(axes.size()))
     return ctx.emitError() << (scaleT ? "scales" : "sizes") << " must have "
@@ -110,7 +142,17 @@ LogicalResult importResize(NodeContext &ctx) {
       scales[a] = static_cast<float>(scaleT->getF(k));
       if (!(scales[a] > 0.0f))
         return ctx.emitError() << "scales must be positive";
-      shape[a] = resizeOutputSize(xs[a], scales[a]);
+      // A crop resizes only its box: floor(in * (end - start) * scale),
+      // recorded as the equivalent scale out / in.
+      if (crop) {
+        double len = double(xs[a]) * (double(roi[a + rank]) - double(roi[a])) *
+                     double(scales[a]);
+        shape[a] = static_cast<int64_t>(std::floor(len + 1e-4));
+        if (shape[a] > 0 && xs[a] > 0)
+          scales[a] = static_cast<float>(shape[a]) / static_cast<float>(xs[a]);
+      } else {
+        shape[a] = resizeOutputSize(xs[a], scales[a]);
+      }
     } else {
       shape[a] = sizeT->getI(k);
       if (shape[a] <= 0 || xs[a] == 0)
@@ -121,10 +163,13 @@ LogicalResult importResize(NodeContext &ctx) {
       return ctx.emitError() << "dimension " << a << " would be empty";
   }
   OpBuilder &b = ctx.getBuilder();
-  Value y = ResizeOp::create(b, ctx.getLoc(), ctx.f32Tensor(shape), *x,
-                             b.getStringAttr(m), b.getStringAttr(*ctm),
-                             b.getStringAttr(*nearest),
-                             b.getDenseF32ArrayAttr(scales));
+  Value y = ResizeOp::create(
+      b, ctx.getLoc(), ctx.f32Tensor(shape), *x, b.getStringAttr(m),
+      b.getStringAttr(transform), b.getStringAttr(*nearest),
+      b.getDenseF32ArrayAttr(scales), b.getF32FloatAttr(*coeffA),
+      b.getBoolAttr(*exclude != 0),
+      crop ? b.getDenseF32ArrayAttr(roi) : DenseF32ArrayAttr(),
+      b.getF32FloatAttr(*extrapolation));
   return ctx.setOutput(0, y);
 }
 

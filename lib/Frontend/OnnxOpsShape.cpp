@@ -3,8 +3,11 @@
 // Reshape/Squeeze/Unsqueeze (dnn.reshape), Transpose, Concat, Split and
 // Slice (dnn.slice with normalized per-dim start and step), Pad (negative
 // pads become a slice first), Expand (dnn.broadcast), Gather,
-// ConstantOfShape and Resize/Upsample. Every operand that shapes the result
-// must be constant after folding.
+// ConstantOfShape and Resize/Upsample. Operands that shape the result must
+// be constant after folding, except that Gather indices, Slice
+// starts/ends/axes/steps and Pad pads may be run-time values
+// (dnn.gather with a computed operand, dnn.dynamic_slice, dnn.dynamic_pad)
+// when the result shape is declared.
 //
 //===----------------------------------------------------------------------===//
 
@@ -259,6 +262,112 @@ LogicalResult importSplit(NodeContext &ctx) {
   return success();
 }
 
+namespace {
+
+/// A constant 1-D i64 tensor (a default the run-time ops take as operand).
+Value i64Vector(NodeContext &ctx, ArrayRef<int64_t> values) {
+  OpBuilder &b = ctx.getBuilder();
+  auto type = ctx.tensorOf({int64_t(values.size())}, b.getI64Type());
+  return arith::ConstantOp::create(b, ctx.getLoc(),
+                                   DenseElementsAttr::get(type, values));
+}
+
+/// The declared static shape of output 0, which the run-time forms need
+/// since their operands' values decide it only when the model runs.
+FailureOr<SmallVector<int64_t>> declaredShapeFor(NodeContext &ctx,
+                                                 StringRef what) {
+  auto shape = ctx.declaredOutputShape(0);
+  if (!shape)
+    return ctx.emitError() << what
+                           << " known only at run time need the output's "
+                              "static shape to be declared or inferable";
+  return *shape;
+}
+
+/// Slice (opset >= 10) whose starts, ends, axes or steps are computed at
+/// run time: dnn.dynamic_slice with the declared result shape.
+LogicalResult importDynamicSlice(NodeContext &ctx, Value x) {
+  auto shape = declaredShapeFor(ctx, "Slice starts/ends/axes/steps");
+  if (failed(shape))
+    return failure();
+  int64_t rank = NodeContext::shapeOf(x).size();
+  if (int64_t(shape->size()) != rank)
+    return ctx.emitError() << "declared output rank " << shape->size()
+                           << " differs from the input's " << rank;
+  auto starts = ctx.input(1), ends = ctx.input(2);
+  auto axes = ctx.optionalInput(3), steps = ctx.optionalInput(4);
+  if (failed(starts) || failed(ends) || failed(axes) || failed(steps))
+    return failure();
+  auto length = [](Value v) {
+    auto s = NodeContext::shapeOf(v);
+    return s.size() == 1 ? s[0] : int64_t(-1);
+  };
+  int64_t n = length(*starts);
+  if (n < 0 || n > rank)
+    return ctx.emitError() << "starts must be a 1-D tensor of at most " << rank
+                           << " entries";
+  // Absent axes are 0, 1, ...; absent steps are 1.
+  SmallVector<int64_t> iota, ones(n, 1);
+  for (int64_t j = 0; j < n; ++j)
+    iota.push_back(j);
+  Value a = *axes ? *axes : i64Vector(ctx, iota);
+  Value st = *steps ? *steps : i64Vector(ctx, ones);
+  for (Value v : {*ends, a, st})
+    if (length(v) != n)
+      return ctx.emitError() << "starts, ends, axes and steps must have the "
+                                "same length";
+  Value y = DynamicSliceOp::create(
+      ctx.getBuilder(), ctx.getLoc(),
+      ctx.tensorOf(*shape, NodeContext::elementTypeOf(x)), x, *starts, *ends,
+      a, st);
+  return ctx.setOutput(0, y);
+}
+
+/// Pad whose pads (or constant value) are computed at run time.
+LogicalResult importDynamicPad(NodeContext &ctx, Value x, StringRef mode) {
+  auto shape = declaredShapeFor(ctx, "Pad pads");
+  if (failed(shape))
+    return failure();
+  int64_t rank = NodeContext::shapeOf(x).size();
+  if (int64_t(shape->size()) != rank)
+    return ctx.emitError() << "declared output rank " << shape->size()
+                           << " differs from the input's " << rank;
+  if (ctx.numInputs() > 3 && !ctx.getNode().input(3).empty())
+    return ctx.emitError() << "run-time pads with an axes input are not "
+                              "supported";
+  auto pads = ctx.input(1);
+  auto value = ctx.optionalInput(2);
+  if (failed(pads) || failed(value))
+    return failure();
+  Type elem = NodeContext::elementTypeOf(x);
+  Value v = *value;
+  if (!v) {
+    OpBuilder &b = ctx.getBuilder();
+    auto type = ctx.tensorOf({1}, elem);
+    v = arith::ConstantOp::create(
+        b, ctx.getLoc(), DenseElementsAttr::get(type, b.getZeroAttr(elem)));
+  }
+  // The importer may hand this handler an f32 view of an integer input;
+  // the value then follows it (a cast that moves nothing on the mesh).
+  if (NodeContext::elementTypeOf(v) != elem)
+    v = CastOp::create(ctx.getBuilder(), ctx.getLoc(),
+                       ctx.tensorOf(NodeContext::shapeOf(v), elem), v);
+  auto ps = NodeContext::shapeOf(*pads);
+  if (ps.size() != 1 || ps[0] != 2 * rank)
+    return ctx.emitError() << "pads must have " << 2 * rank << " entries";
+  int64_t count = 1;
+  for (int64_t d : NodeContext::shapeOf(v))
+    count *= d;
+  if (count != 1)
+    return ctx.emitError() << "constant_value must have one element";
+  Value y = DynamicPadOp::create(ctx.getBuilder(), ctx.getLoc(),
+                                 ctx.tensorOf(*shape, elem), x, *pads, v,
+                                 ctx.getBuilder().getStringAttr(mode));
+  return ctx.setOutput(0, y);
+}
+
+} // namespace
+
 LogicalResult importSlice(NodeContext &ctx) {
   auto x = ctx.input(0);
   if (failed(x))
@@ -266,6 +375,10 @@ LogicalResult importSlice(NodeContext &ctx) {
   ArrayRef<int64_t> xs = NodeContext::shapeOf(*x);
   int64_t rank = xs.size();
   std::optional<SmallVector<int64_t>> starts, ends, axes, steps;
+  if (ctx.getOpset() >= 10 &&
+      (ctx.isRuntimeInput(1) || ctx.isRuntimeInput(2) ||
+       ctx.isRuntimeInput(3) || ctx.isRuntimeInput(4)))
+    return importDynamicSlice(ctx, *x);
   if (ctx.getOpset() < 10) {
     auto s = ctx.intsAttr("starts"), e = ctx.intsAttr("ends"),
          a = ctx.intsAttr("axes");
@@ -332,6 +445,10 @@ LogicalResult importPad(NodeContext &ctx) {
     pads = *p;
     value = *v;
   } else {
+    // Run-time pads (or value): offsets decided when the model runs, the
+    // shape by the declaration.
+    if (ctx.isRuntimeInput(1) || ctx.isRuntimeInput(2))
+      return importDynamicPad(ctx, *x, *mode);
     auto p = intsAttrOrInput(ctx, "pads", 1, 11);
     auto v = ctx.constInput(2, "constant_value");
     auto a = intsAttrOrInput(ctx, "axes", 3, 18);
@@ -423,11 +540,8 @@ LogicalResult importGather(NodeContext &ctx) {
   auto axisAttr = ctx.intAttr("axis", 0);
   if (failed(data) || failed(idx) || failed(axisAttr))
     return failure();
-  // The D1 lowering turns a Gather into copies, which needs the indices.
-  if (!idx->getDefiningOp<arith::ConstantOp>())
-    return ctx.emitError() << "indices must be constant after folding; "
-                              "run-time indices (embedding lookups) are not "
-                              "supported";
+  // Constant indices become plain copies on D1; run-time ones (embedding
+  // lookups) are read by the scalar unit of the node that gathers.
   ArrayRef<int64_t> ds = NodeContext::shapeOf(*data);
   auto axis = normalizeAxis(ctx, *axisAttr, ds.size(), "axis");
   if (failed(axis))

@@ -32,13 +32,37 @@ std::string shapeString(ArrayRef<int64_t> shape) {
 }
 
 Type elementTypeFor(int32_t dataType, MLIRContext *ctx) {
+  // Signed ONNX integers are signless MLIR integers (as arith expects);
+  // unsigned ones keep their signedness in the type, so the D1 lowering can
+  // tell UINT8 from INT8 (value conversion, DMA type codes, wrap-around).
+  auto uint = [&](unsigned width) {
+    return IntegerType::get(ctx, width, IntegerType::Unsigned);
+  };
   switch (dataType) {
   case onnx::TensorProto::FLOAT:
     return Float32Type::get(ctx);
+  case onnx::TensorProto::FLOAT16:
+    return Float16Type::get(ctx);
+  case onnx::TensorProto::BFLOAT16:
+    return BFloat16Type::get(ctx);
+  case onnx::TensorProto::DOUBLE:
+    return Float64Type::get(ctx);
   case onnx::TensorProto::INT64:
     return IntegerType::get(ctx, 64);
   case onnx::TensorProto::INT32:
     return IntegerType::get(ctx, 32);
+  case onnx::TensorProto::INT16:
+    return IntegerType::get(ctx, 16);
+  case onnx::TensorProto::INT8:
+    return IntegerType::get(ctx, 8);
+  case onnx::TensorProto::UINT64:
+    return uint(64);
+  case onnx::TensorProto::UINT32:
+    return uint(32);
+  case onnx::TensorProto::UINT16:
+    return uint(16);
+  case onnx::TensorProto::UINT8:
+    return uint(8);
   case onnx::TensorProto::BOOL:
     return IntegerType::get(ctx, 1);
   default:
@@ -46,16 +70,33 @@ Type elementTypeFor(int32_t dataType, MLIRContext *ctx) {
   }
 }
 
-/// Integer and bool tensors go through the generic decoder; they are
-/// small (indices, shapes, masks), unlike f32 weights.
+std::string supportedTypesText() {
+  return "which is not supported; the importer supports FLOAT, FLOAT16, "
+         "BFLOAT16, DOUBLE, INT8, INT16, INT32, INT64, UINT8, UINT16, UINT32, "
+         "UINT64 and BOOL";
+}
+
+/// Tensors other than f32 go through the generic decoder: integer and bool
+/// tensors are small (indices, shapes, masks), and FLOAT16/BFLOAT16/DOUBLE
+/// values are converted exactly into the attribute's float semantics.
 static FailureOr<DenseElementsAttr>
-intTensorToAttr(const onnx::TensorProto &tensor, Type elemType, Location loc,
-                StringRef what) {
+genericTensorToAttr(const onnx::TensorProto &tensor, Type elemType,
+                    Location loc, StringRef what) {
   std::string error;
   auto t = decodeTensor(tensor, error);
   if (!t)
     return emitError(loc) << what << " " << error;
   auto type = RankedTensorType::get(t->dims, elemType);
+  if (auto ft = dyn_cast<FloatType>(elemType)) {
+    SmallVector<APFloat> vals;
+    for (int64_t k = 0; k < t->numel(); ++k) {
+      APFloat v(t->getF(k));
+      bool lost = false;
+      v.convert(ft.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+      vals.push_back(v);
+    }
+    return DenseElementsAttr::get(type, vals);
+  }
   if (elemType.isInteger(1)) {
     SmallVector<bool> bits(t->i.begin(), t->i.end());
     return DenseElementsAttr::get(type, ArrayRef<bool>(bits));
@@ -63,7 +104,7 @@ intTensorToAttr(const onnx::TensorProto &tensor, Type elemType, Location loc,
   SmallVector<APInt> vals;
   unsigned width = elemType.getIntOrFloatBitWidth();
   for (int64_t v : t->i)
-    vals.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true));
+    vals.push_back(APInt(64, static_cast<uint64_t>(v)).trunc(width));
   return DenseElementsAttr::get(type, vals);
 }
 
@@ -72,12 +113,11 @@ FailureOr<DenseElementsAttr> tensorToAttr(const onnx::TensorProto &tensor,
   Type elemType = elementTypeFor(tensor.data_type(), loc.getContext());
   if (!elemType)
     return emitError(loc) << what << " has element type "
-                          << dataTypeName(tensor.data_type())
-                          << "; only FLOAT (f32), and INT64, INT32 or BOOL "
-                             "for indices and masks, are supported";
+                          << dataTypeName(tensor.data_type()) << ", "
+                          << supportedTypesText();
   if (tensor.data_location() != onnx::TensorProto::EXTERNAL &&
       !elemType.isF32())
-    return intTensorToAttr(tensor, elemType, loc, what);
+    return genericTensorToAttr(tensor, elemType, loc, what);
   if (tensor.data_location() == onnx::TensorProto::EXTERNAL)
     return emitError(loc) << what
                           << " stores its data in an external file that was "

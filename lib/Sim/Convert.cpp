@@ -4,11 +4,14 @@
 // way (ISA.h, DmaDesc): float to integer truncates toward zero and saturates
 // (NaN gives 0), anything to BOOL gives 1 for non-zero, integer to float
 // rounds to nearest even, and integer to integer wraps like a C++
-// conversion (two's complement). BFLOAT16 converts through FP32: to BF16
-// rounds the FP32 value to nearest even (NaN stays a NaN), from BF16 widens
-// exactly. Both buffers are dense.
+// conversion (two's complement). FLOAT16 and BFLOAT16 convert through
+// FP32: to them the FP32 value is rounded to nearest even (NaN stays a NaN;
+// FLOAT16 overflows to infinity), from them it widens exactly. DOUBLE to
+// FLOAT16 therefore rounds twice (to FP32, then to FLOAT16). Both buffers
+// are dense.
 //
 //===----------------------------------------------------------------------===//
+#include "FloatFormats.h"
 #include "Machine.h"
 
 #include <cmath>
@@ -27,27 +30,23 @@ template <typename T, bool IsBool = false> struct Elem {
   static constexpr bool isBool = IsBool;
 };
 
-/// The host representation of BFLOAT16: the high half of an FP32.
+/// The host representations of BFLOAT16 (the high half of an FP32) and
+/// FLOAT16 (IEEE binary16 bits).
 struct BF16 {
   uint16_t bits;
 };
+struct Half {
+  uint16_t bits;
+};
 
-float widen(BF16 h) {
-  uint32_t u = uint32_t(h.bits) << 16;
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
+float widen(BF16 h) { return bf16BitsToFloat(h.bits); }
+float widen(Half h) { return halfBitsToFloat(h.bits); }
+template <typename T> T narrow(float f);
+template <> BF16 narrow<BF16>(float f) { return BF16{floatToBF16Bits(f)}; }
+template <> Half narrow<Half>(float f) { return Half{floatToHalfBits(f)}; }
 
-/// Rounds to nearest even; a NaN becomes a quiet NaN with its sign and the
-/// top of its payload (the same rounding the matrix unit applies).
-BF16 narrow(float f) {
-  uint32_t u;
-  std::memcpy(&u, &f, 4);
-  if ((u & 0x7fffffffu) > 0x7f800000u)
-    return BF16{uint16_t((u | 0x00400000u) >> 16)};
-  return BF16{uint16_t((u + 0x7fffu + ((u >> 16) & 1u)) >> 16)};
-}
+template <typename T>
+constexpr bool isNarrowFloat = std::is_same_v<T, BF16> || std::is_same_v<T, Half>;
 
 /// Calls f(Elem<...>{}) for ONNX type code `t` (one decode() accepts).
 template <typename F> void withElem(int64_t t, F &&f) {
@@ -60,6 +59,7 @@ template <typename F> void withElem(int64_t t, F &&f) {
   case 6: f(Elem<int32_t>{}); break;
   case 7: f(Elem<int64_t>{}); break;
   case 9: f(Elem<uint8_t, true>{}); break;
+  case 10: f(Elem<Half>{}); break;
   case 11: f(Elem<double>{}); break;
   case 12: f(Elem<uint32_t>{}); break;
   case 13: f(Elem<uint64_t>{}); break;
@@ -88,10 +88,10 @@ template <typename DE, typename SE> typename DE::type convertOne(
     typename SE::type s) {
   using D = typename DE::type;
   using S = typename SE::type;
-  if constexpr (std::is_same_v<S, BF16>) {
+  if constexpr (isNarrowFloat<S>) {
     return convertOne<DE, Elem<float>>(widen(s));
-  } else if constexpr (std::is_same_v<D, BF16>) {
-    return narrow(convertOne<Elem<float>, SE>(s));
+  } else if constexpr (isNarrowFloat<D>) {
+    return narrow<D>(convertOne<Elem<float>, SE>(s));
   } else if constexpr (SE::isBool) {
     // A BOOL byte other than 0 or 1 still means true.
     return convertOne<DE, Elem<uint8_t>>(uint8_t(s != 0));

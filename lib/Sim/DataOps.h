@@ -3,8 +3,9 @@
 // Private to lib/Sim. The interpreter splits every instruction into its
 // timing part (cost, bounds checks, statistics; Execute.cpp) and its data
 // part (what it does to registers, accumulators and SRAM; here). Control
-// flow and addresses depend only on scalar registers, which no instruction
-// loads from memory, so the timing part never needs data; the parallel
+// flow and addresses depend only on scalar registers, which only `ldf`
+// loads from memory, so the timing part needs data only there (it then
+// waits for the node's worker to catch up; Execute.cpp); the parallel
 // mode (Replay.cpp) therefore runs the data parts on worker threads, in an
 // order that gives every memory location the same sequence of accesses as
 // the sequential simulator. Nothing here checks bounds: callers run the
@@ -38,6 +39,10 @@ inline int64_t scalarStep(const isa::Insn &in, int64_t *regs, int64_t pc) {
   case Op::Add: set(in.a, int64_t(uint64_t(regs[in.b]) + uint64_t(regs[in.c]))); break;
   case Op::Sub: set(in.a, int64_t(uint64_t(regs[in.b]) - uint64_t(regs[in.c]))); break;
   case Op::Muli: set(in.a, int64_t(uint64_t(regs[in.b]) * uint64_t(in.imm))); break;
+  case Op::Mul: set(in.a, int64_t(uint64_t(regs[in.b]) * uint64_t(regs[in.c]))); break;
+  case Op::Slt: set(in.a, regs[in.b] < regs[in.c] ? 1 : 0); break;
+  case Op::Min: set(in.a, std::min(regs[in.b], regs[in.c])); break;
+  case Op::Max: set(in.a, std::max(regs[in.b], regs[in.c])); break;
   case Op::Blt: return regs[in.a] < regs[in.b] ? in.imm : pc + 1;
   case Op::Bne: return regs[in.a] != regs[in.b] ? in.imm : pc + 1;
   case Op::Jmp: return in.imm;
@@ -50,6 +55,28 @@ inline float loadF32(const uint8_t *p) {
   float f;
   std::memcpy(&f, p, 4);
   return f;
+}
+
+/// The integer `ldf` makes of an FP32 value: truncated toward zero,
+/// saturated at the int64 range, NaN -> 0 (the DMA engine's float-to-integer
+/// rule), so that sentinels like INT64_MAX stored as FP32 stay huge.
+inline int64_t truncToInt64(float f) {
+  if (std::isnan(f))
+    return 0;
+  // 2^63 is exactly representable; anything at or beyond it saturates.
+  if (f >= 9223372036854775808.0f)
+    return INT64_MAX;
+  if (f <= -9223372036854775808.0f)
+    return INT64_MIN;
+  return int64_t(f);
+}
+
+/// Executes `ldf` (the one instruction that moves data into a scalar
+/// register) on `regs` with `sram`; the caller checked the address.
+inline void loadScalar(const isa::Insn &in, int64_t *regs,
+                       const uint8_t *sram) {
+  regs[in.a] = truncToInt64(loadF32(sram + regs[in.b] + in.imm));
+  regs[0] = 0; // r0 is hard-wired to zero
 }
 inline void storeF32(uint8_t *p, float f) { std::memcpy(p, &f, 4); }
 

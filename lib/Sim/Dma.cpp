@@ -53,11 +53,14 @@ uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
                        std::string &error) {
   const isa::DmaDesc &d = dd.dma;
-  // Timing and traffic count source bytes; a converting transfer writes
-  // elements of the destination type's size.
+  // A converting transfer writes elements of the destination type's size.
+  // HBM traffic counts the bytes read from or written to HBM as stored
+  // (source bytes); a NoC transfer carries each element in the narrower of
+  // its two types, converted by the engine at the end that narrows it.
   const int64_t bytes = d.bytes();
   const bool convert = d.srcType != d.dstType;
   const int64_t dstElem = convert ? onnxDTypeBytes(int(d.dstType)) : d.elemBytes;
+  const int64_t wire = bytes / d.elemBytes * std::min(d.elemBytes, dstElem);
   const int64_t src = n.regs[in.a], dst = n.regs[in.b];
   n.time += target_.dmaIssueCycles;
   n.busy += target_.dmaIssueCycles;
@@ -126,12 +129,12 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
     hops = int64_t(route.size()) - 1;
     if (hops == 0) {
       // A local copy runs through the node's own SRAM ports.
-      arrival = t0 + ceilDiv(bytes, target_.vectorBytes);
+      arrival = t0 + ceilDiv(wire, target_.vectorBytes);
     } else {
       const int64_t link = target_.linkBytesPerCycle;
       int64_t start = std::max(t0, injectFree_[size_t(n.id)]);
       int64_t serial =
-          ceilDiv(bytes, std::min<int64_t>(link, target_.injectBytesPerCycle));
+          ceilDiv(wire, std::min<int64_t>(link, target_.injectBytesPerCycle));
       injectFree_[size_t(n.id)] = start + serial;
       // The head reaches hop h at start + injectLatency + h * hopLatency,
       // delayed by any earlier wait; each link is then busy while the
@@ -145,12 +148,12 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
           waited += linkFree_[size_t(li)] - at;
           at = linkFree_[size_t(li)];
         }
-        linkFree_[size_t(li)] = at + ceilDiv(bytes, link);
-        linkBytes_[size_t(li)] += bytes;
+        linkFree_[size_t(li)] = at + ceilDiv(wire, link);
+        linkBytes_[size_t(li)] += wire;
       }
       arrival = start + target_.injectLatency + hops * target_.hopLatency +
                 target_.ejectLatency + serial + waited;
-      nocBytes_ += bytes;
+      nocBytes_ += wire;
     }
   } else {
     int64_t xfer = ceilDiv(bytes, target_.hbmBytesPerCycle);

@@ -79,6 +79,12 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
   // entry of the log, cut at each DMA (logged as its own Issue entry) and
   // when the node stops.
   int64_t segPc = n.pc, segCount = 0;
+  // Parallel mode: SRAM bytes this node stored since the timing side last
+  // caught up with its worker ([storeLo, storeHi)), so that an `ldf` that
+  // reads none of them can read the SRAM without waiting. Every call starts
+  // behind: arrivals may have been logged since the last one.
+  bool caughtUp = false;
+  int64_t storeLo = INT64_MAX, storeHi = INT64_MIN;
   auto flush = [&] {
     if constexpr (!Data) {
       if (segCount > 0)
@@ -110,6 +116,34 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
                 !__builtin_add_overflow(lo, in.op == Op::VBcast ? 4 : 4 * n.vl, &hi);
       if (!checkSpan(n, in, ok, lo, hi, error))
         return flush(), RunResult::Error;
+      if (!Data && in.op == Op::VSt) {
+        storeLo = std::min(storeLo, lo);
+        storeHi = std::max(storeHi, hi);
+      }
+      break;
+    }
+    case Op::LdF: {
+      int64_t lo = 0, hi = 0;
+      bool ok = !__builtin_add_overflow(n.regs[in.b], in.imm, &lo) &&
+                !__builtin_add_overflow(lo, 4, &hi);
+      if (!checkSpan(n, in, ok, lo, hi, error))
+        return flush(), RunResult::Error;
+      if constexpr (!Data) {
+        // The address came from the timing side's registers; the value
+        // needs the data side to have reached this point.
+        if (!caughtUp || (lo < storeHi && storeLo < hi)) {
+          flush();
+          segPc = n.pc;
+          catchUp(n);
+          caughtUp = true;
+          storeLo = INT64_MAX;
+          storeHi = INT64_MIN;
+        }
+      }
+      // Both sides load: the timing side for control flow and addresses,
+      // the data side (its own registers, when the log is replayed) for
+      // its copy of the register file.
+      loadScalar(in, n.regs, n.sram.get());
       break;
     }
     case Op::VDiv: case Op::VPow: case Op::VFunc:
@@ -125,6 +159,10 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       bool ok = stridedSpan(n.regs[in.b], 2, shape, strides, 4, lo, hi);
       if (!checkSpan(n, in, ok, lo, hi, error))
         return flush(), RunResult::Error;
+      if (!Data && in.op == Op::MSt) {
+        storeLo = std::min(storeLo, lo);
+        storeHi = std::max(storeHi, hi);
+      }
       cost = dd.cycles;
       break;
     }

@@ -153,6 +153,10 @@ private:
   void waitForOthers(int me, int64_t position, int64_t dep);
   void execute(LogEntry &e, std::vector<uint8_t> &scratch);
   void runData(NodeState &n, int64_t pc, int64_t count);
+  /// Blocks the timing side until `n`'s worker has replayed every entry
+  /// logged so far, so that `n`'s SRAM holds what the sequential simulator
+  /// would have at this point (for `ldf`).
+  void catchUp(const NodeState &n);
   /// Gathers (and converts) a transfer's source into a pool buffer.
   uint8_t *gather(const isa::DmaDesc &d, const uint8_t *srcMem, int64_t src,
                   int64_t dstElem, std::vector<uint8_t> &scratch,

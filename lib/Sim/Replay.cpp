@@ -274,6 +274,23 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch) {
   }
 }
 
+void Machine::catchUp(const NodeState &n) {
+  ReplayState &r = *replay_;
+  const int w = ownerOf(n.id);
+  const int64_t target = r.size;
+  r.publish(false);
+  if (r.progress[w].load() >= target)
+    return;
+  // Only that worker touches n's SRAM (its runs, gathers and the arrivals
+  // into it), and it has nothing after `target` to do until the timing
+  // side appends more, so the SRAM is quiescent once it gets there.
+  r.progressWaiters[w].fetch_add(1);
+  int64_t p;
+  while ((p = r.progress[w].load()) < target)
+    r.progress[w].wait(p);
+  r.progressWaiters[w].fetch_sub(1);
+}
+
 void Machine::runData(NodeState &n, int64_t pc, int64_t count) {
   const std::vector<isa::Insn> &code = n.prog->code;
   const Decoded *descs = n.descs.data();
@@ -283,6 +300,8 @@ void Machine::runData(NodeState &n, int64_t pc, int64_t count) {
     const isa::Insn &in = code[size_t(pc)];
     if (in.op == isa::Op::VSetVl)
       ds.vl = in.imm;
+    else if (in.op == isa::Op::LdF)
+      loadScalar(in, ds.regs, sram);
     dataEffect(in, ds.regs, ds.vl, ds.vregs.data(), ds.acc, sram, descs,
                lanes_);
     pc = scalarStep(in, ds.regs, pc);

@@ -8,6 +8,7 @@
 #ifndef DOJO_LIB_SIM_VECTOROPS_H
 #define DOJO_LIB_SIM_VECTOROPS_H
 
+#include "FloatFormats.h"
 #include "dojo/Target/ISA.h"
 
 #include <cmath>
@@ -56,6 +57,12 @@ inline void vfunc(isa::VFn fn, float *d, const float *x, int64_t lanes) {
   // simulator never changes.
   case VFn::Round: apply([](float v) { return std::nearbyint(v); }); break;
   case VFn::Trunc: apply([](float v) { return std::trunc(v); }); break;
+  case VFn::RoundF16:
+    apply([](float v) { return halfBitsToFloat(floatToHalfBits(v)); });
+    break;
+  case VFn::RoundBF16:
+    apply([](float v) { return bf16BitsToFloat(floatToBF16Bits(v)); });
+    break;
   case VFn::NumFns: break;
   }
 }

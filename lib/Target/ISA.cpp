@@ -42,6 +42,11 @@ const char *opName(Op op) {
   case Op::VCmp: return "vcmp";
   case Op::VSel: return "vsel";
   case Op::VRed: return "vred";
+  case Op::LdF: return "ldf";
+  case Op::Mul: return "mul";
+  case Op::Slt: return "slt";
+  case Op::Min: return "min";
+  case Op::Max: return "max";
   case Op::NumOps: break;
   }
   return "<invalid>";
@@ -157,7 +162,7 @@ std::string decode(const std::vector<int64_t> &w, DmaDesc &d) {
   d.srcType = w[7 + 3 * kMaxDmaRank];
   d.dstType = w[8 + 3 * kMaxDmaRank];
   auto known = [](int64_t t) {
-    return (t >= 1 && t <= 7) || t == 9 || (t >= 11 && t <= 13) || t == 16;
+    return (t >= 1 && t <= 7) || (t >= 9 && t <= 13) || t == 16;
   };
   if (!known(d.srcType) || !known(d.dstType))
     return "DMA descriptor has an unsupported element type";
@@ -182,8 +187,12 @@ std::string format(const Insn &in) {
   case Op::Li: return s + " " + r(in.a) + ", " + imm(in.imm);
   case Op::Addi: case Op::Muli:
     return s + " " + r(in.a) + ", " + r(in.b) + ", " + imm(in.imm);
-  case Op::Add: case Op::Sub:
+  case Op::Add: case Op::Sub: case Op::Mul: case Op::Slt: case Op::Min:
+  case Op::Max:
     return s + " " + r(in.a) + ", " + r(in.b) + ", " + r(in.c);
+  case Op::LdF:
+    return s + " " + r(in.a) + ", [" + r(in.b) + " + " +
+           std::to_string(in.imm) + "]";
   case Op::Blt: case Op::Bne:
     return s + " " + r(in.a) + ", " + r(in.b) + ", @" + std::to_string(in.imm);
   case Op::Jmp: return s + " @" + std::to_string(in.imm);

@@ -48,3 +48,29 @@ module attributes {d1.target = "name=m,rows=2,cols=2"} {
     return %x : tensor<?x16xf32>
   }
 }
+
+// -----
+
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  func.func @main(%x: tensor<1x4x4x4xf32>) -> tensor<1x4x4x4xf32> {
+    %w = arith.constant dense<0.5> : tensor<4x1x3x3xf32>
+    // Input-channel parts need every output channel to read every input
+    // channel.
+    // expected-error @+1 {{d1.ksplit applies only to ungrouped convolutions}}
+    %y = dnn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 4 : i64, act = "none", d1.split = array<i64: 1, 1, 1, 1>, d1.ksplit = 2 : i64}
+         : (tensor<1x4x4x4xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+    return %y : tensor<1x4x4x4xf32>
+  }
+}
+
+// -----
+
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  func.func @main(%x: tensor<1x2x4x4xf32>) -> tensor<1x8x4x4xf32> {
+    %w = arith.constant dense<0.5> : tensor<8x2x3x3xf32>
+    // expected-error @+1 {{d1.ksplit 3 exceeds the 2 input channels}}
+    %y = dnn.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, group = 1 : i64, act = "none", d1.split = array<i64: 1, 1, 1, 1>, d1.ksplit = 3 : i64}
+         : (tensor<1x2x4x4xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x4x4xf32>
+    return %y : tensor<1x8x4x4xf32>
+  }
+}

@@ -18,7 +18,7 @@
 // CHECK-NEXT: d1.step 0 {
 // CHECK-NEXT:   d1.fill %[[IN]]
 // CHECK-NEXT:   d1.hbm_load @input0[0] -> %[[IN]][56] shape [4, 4, 2] src [16, 4, 64] dst [48, 8, 4]
-// CHECK-NEXT:   d1.kernel "conv"(%[[IN]], %[[W]], %[[B]], %[[OUT]]) {params = {act = "relu", bias = true, cg = 8 : i64, ci = 2 : i64, cin = 2 : i64, cp = 8 : i64, dilations = array<i64: 1, 1, 1>, groups = 1 : i64, kernel = array<i64: 1, 3, 3>, n = 1 : i64, out = array<i64: 1, 4, 4>, strides = array<i64: 1, 1, 1>, win = array<i64: 1, 6, 6>, wstorage = 0 : i64}}
+// CHECK-NEXT:   d1.kernel "conv"(%[[IN]], %[[W]], %[[B]], %[[OUT]]) {params = {act = "relu", bias = true, cg = 8 : i64, ci = 2 : i64, cin = 2 : i64, cp = 8 : i64, dilations = array<i64: 1, 1, 1>, groups = 1 : i64, kernel = array<i64: 1, 3, 3>, n = 1 : i64, out = array<i64: 1, 4, 4>, strides = array<i64: 1, 1, 1>, win = array<i64: 1, 6, 6>, wstorage = 0 : i64, xstorage = 0 : i64}}
 // Channels-last [16 positions][8 channels] back to NCHW.
 // CHECK-NEXT:   d1.hbm_store %[[OUT]][0] -> @output0[0] shape [8, 16] src [4, 32] dst [64, 4] {await}
 // CHECK-NEXT: }

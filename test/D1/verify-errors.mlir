@@ -325,3 +325,27 @@ d1.device target("name=m,rows=1,cols=1,disabled=0:0") {
 // expected-error @+1 {{invalid target spec: target field 'disabled': disabled node 2:0 is outside the 2x2 mesh}}
 d1.device target("name=m,rows=2,cols=2,disabled=2:0") {
 }
+
+// -----
+
+d1.device target("name=m,rows=1,cols=1") {
+  %n = d1.node(0, 0)
+  %b = d1.buffer @b on %n size 256 live [0, 0]
+  d1.step 0 {
+    // A region must stay inside its buffer: 4 runs of 64 bytes, 64 apart,
+    // from offset 64 end at 320.
+    // expected-error @+1 {{'d1.fill' op region 0 is malformed or leaves the buffer}}
+    d1.fill %b {regions = array<i64: 64, 1, 0, 4, 64, 64>}
+  }
+}
+
+// -----
+
+d1.device target("name=m,rows=1,cols=1") {
+  %n = d1.node(0, 0)
+  %b = d1.buffer @b on %n size 256 live [0, 0]
+  d1.step 0 {
+    // expected-error @+1 {{'d1.fill' op regions must hold six integers per region}}
+    d1.fill %b {regions = array<i64: 0, 1, 0, 1, 0>}
+  }
+}

@@ -8,10 +8,18 @@ func.func @unary_fn(%x: tensor<2xf32>) -> tensor<2xf32> {
 
 // -----
 
-func.func @unary_int(%x: tensor<2xi64>) -> tensor<2xi64> {
-  // expected-error @+1 {{operand #0 must have f32 elements}}
-  %y = dnn.unary "abs" %x : (tensor<2xi64>) -> tensor<2xi64>
-  return %y : tensor<2xi64>
+func.func @unary_bool(%x: tensor<2xi1>) -> tensor<2xi1> {
+  // expected-error @+1 {{needs numeric tensors, got 'i1'}}
+  %y = dnn.unary "abs" %x : (tensor<2xi1>) -> tensor<2xi1>
+  return %y : tensor<2xi1>
+}
+
+// -----
+
+func.func @unary_type_change(%x: tensor<2xi8>) -> tensor<2xf32> {
+  // expected-error @+1 {{operand #0 has element type 'i8' but the result has 'f32'}}
+  %y = dnn.unary "abs" %x : (tensor<2xi8>) -> tensor<2xf32>
+  return %y : tensor<2xf32>
 }
 
 // -----
@@ -48,10 +56,34 @@ func.func @where_cond(%c: tensor<2xf32>, %x: tensor<2xf32>) -> tensor<2xf32> {
 
 // -----
 
-func.func @cast_f16(%x: tensor<2xf32>) -> tensor<2xf16> {
-  // expected-error @+1 {{result #0 must have f32, i1, i32 or i64 elements}}
-  %z = dnn.cast %x : (tensor<2xf32>) -> tensor<2xf16>
-  return %z : tensor<2xf16>
+func.func @cast_signed(%x: tensor<2xf32>) -> tensor<2xsi8> {
+  // expected-error @+1 {{result #0 must have an ONNX element type (f16, bf16, f32, f64, i1, i8..i64, ui8..ui64), got 'tensor<2xsi8>'}}
+  %z = dnn.cast %x : (tensor<2xf32>) -> tensor<2xsi8>
+  return %z : tensor<2xsi8>
+}
+
+// -----
+
+func.func @cast_i4(%x: tensor<2xi4>) -> tensor<2xf32> {
+  // expected-error @+1 {{operand #0 must have an ONNX element type}}
+  %z = dnn.cast %x : (tensor<2xi4>) -> tensor<2xf32>
+  return %z : tensor<2xf32>
+}
+
+// -----
+
+func.func @binary_mixed(%x: tensor<2xf32>, %y: tensor<2xi32>) -> tensor<2xf32> {
+  // expected-error @+1 {{operands must have the same element type, got 'f32' and 'i32'}}
+  %z = dnn.binary "add" %x, %y : (tensor<2xf32>, tensor<2xi32>) -> tensor<2xf32>
+  return %z : tensor<2xf32>
+}
+
+// -----
+
+func.func @pow_bool_exponent(%x: tensor<2xf32>, %y: tensor<2xi1>) -> tensor<2xf32> {
+  // expected-error @+1 {{operands must be numeric tensors, not i1}}
+  %z = dnn.binary "pow" %x, %y : (tensor<2xf32>, tensor<2xi1>) -> tensor<2xf32>
+  return %z : tensor<2xf32>
 }
 
 // -----
@@ -176,8 +208,8 @@ func.func @resize_size(%x: tensor<1x4xf32>) -> tensor<1x9xf32> {
 
 // -----
 
-func.func @resize_cubic(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
-  // expected-error @+1 {{mode must be nearest or linear, got "cubic"}}
-  %y = dnn.resize "cubic" %x {coordinate_transformation_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.0, 2.0>} : (tensor<1x4xf32>) -> tensor<1x8xf32>
+func.func @resize_bicubic(%x: tensor<1x4xf32>) -> tensor<1x8xf32> {
+  // expected-error @+1 {{mode must be nearest, linear or cubic, got "bicubic"}}
+  %y = dnn.resize "bicubic" %x {coordinate_transformation_mode = "asymmetric", nearest_mode = "floor", scales = array<f32: 1.0, 2.0>} : (tensor<1x4xf32>) -> tensor<1x8xf32>
   return %y : tensor<1x8xf32>
 }

@@ -66,6 +66,12 @@ TEST(Verify, RegisterFields) {
                  "node (0,0) pc 0 `li r32, #4096`: register field out of range");
   expectRejected([](auto &e) { insn(e, 1, 1).a = 4; },
                  "node (1,1) pc 1 `mld a4, [r1], d0`: register field out of range");
+  expectRejected(
+      [](auto &e) { insn(e, 0, 0) = isa::Insn{Op::LdF, 32, 1, 0, 0, 0}; },
+      "node (0,0) pc 0 `ldf r32, [r1 + 0]`: register field out of range");
+  expectRejected(
+      [](auto &e) { insn(e, 0, 0) = isa::Insn{Op::Mul, 1, 2, 40, 0, 0}; },
+      "node (0,0) pc 0 `mul r1, r2, r40`: register field out of range");
   expectRejected([](auto &e) { insn(e, 1, 0).a = 16; },
                  "node (1,1) pc 0 `semwait s16, #1`: semaphore s16 does not exist");
   expectRejected(
@@ -74,7 +80,8 @@ TEST(Verify, RegisterFields) {
       },
       "node (0,0) pc 0 `vsetvl #17`: vector length 17 outside 1..16");
   expectRejected([](auto &e) { insn(e, 0, 0).op = Op::NumOps; },
-                 "node (0,0) pc 0 `<invalid>`: invalid opcode 35");
+                 "node (0,0) pc 0 `<invalid>`: invalid opcode " +
+                     std::to_string(int(Op::NumOps)));
 }
 
 TEST(Verify, DescriptorReferences) {
@@ -154,8 +161,8 @@ TEST(Verify, SpecialVectorOpsAndSelectors) {
                  "node (0,0) pc 0 `vsel v32, v2, v3`: register field out of range");
   expectRejected(with({Op::VRed, 1, 40, 0, 0, 0}),
                  "node (0,0) pc 0 `vred v1, v40, #0`: register field out of range");
-  expectRejected(with({Op::VFunc, 1, 2, 0, 0, 14}),
-                 "node (0,0) pc 0 `vfunc v1, v2, #14`: unknown vector function 14");
+  expectRejected(with({Op::VFunc, 1, 2, 0, 0, 16}),
+                 "node (0,0) pc 0 `vfunc v1, v2, #16`: unknown vector function 16");
   expectRejected(with({Op::VFunc, 1, 2, 0, 0, -1}),
                  "node (0,0) pc 0 `vfunc v1, v2, #-1`: unknown vector function -1");
   expectRejected(with({Op::VCmp, 1, 2, 3, 0, 6}),
@@ -184,7 +191,10 @@ TEST(Verify, ConvertingDmaNeedsSourceSizedElements) {
   expectRejected(withTypes(4, 7, 1),
                  "node (0,0) pc 2 `dma [r30] -> [r31], d0`: DMA descriptor d0 "
                  "converts from int64 but has 4-byte elements");
-  expectRejected(withTypes(4, 1, 10),
+  bin::Executable half = validExe();
+  withTypes(4, 1, 10)(half); // FLOAT -> FLOAT16
+  EXPECT_EQ(bin::verify(half), "");
+  expectRejected(withTypes(4, 1, 8),
                  "node (0,0) pc 2 `dma [r30] -> [r31], d0`: d0: DMA descriptor "
                  "has an unsupported element type");
 }

@@ -52,6 +52,24 @@ _PLUMBING = frozenset((
 DEFAULT_RTOL = 1e-3
 DEFAULT_ATOL = 1e-7
 TOLERANCE_OVERRIDES = {
+    # The ONNX 1.12 reference output truncates FP32 to BFLOAT16; ONNX and
+    # dojo-cc round to nearest even (docs/decisions.md, decision 20), which
+    # differs by at most one BF16 ulp (2^-8 relative).
+    "test_cast_FLOAT_to_BFLOAT16": (8e-3, 1e-7),
+}
+
+# Tests whose reference data cannot be used, with the reason; they are
+# reported as skipped (counted apart from passes and failures). Keep every
+# entry justified by what is wrong with the data itself.
+_UNINITIALIZED_DOUBLE = (
+    "reference data is uninitialized DOUBLE memory (values such as 9e223 and "
+    "6.9e-310) outside FP32's range; dojo-cc computes DOUBLE in FP32 lanes "
+    "(docs/decisions.md, decision 20)")
+DATA_ISSUES = {
+    "test_operator_add_broadcast": _UNINITIALIZED_DOUBLE,
+    "test_operator_add_size1_right_broadcast": _UNINITIALIZED_DOUBLE,
+    "test_operator_add_size1_singleton_broadcast": _UNINITIALIZED_DOUBLE,
+    "test_operator_addconstant": _UNINITIALIZED_DOUBLE,
 }
 
 # TypeProto value fields (onnx.proto): which kind of value a graph input or
@@ -130,6 +148,8 @@ def describe(suite, path):
         key=lambda d: int(d.rsplit("_", 1)[1]) if d.rsplit("_", 1)[1].isdigit() else 0)
     if not info.data_sets:
         info.skip = "no test_data_set_N directory"
+    if info.name in DATA_ISSUES:
+        info.skip = DATA_ISSUES[info.name]
     try:
         info.ops = onnx_lite.model_info(model)["ops"]
         io_kinds = _graph_io_kinds(model)

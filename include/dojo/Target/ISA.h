@@ -88,6 +88,16 @@ enum class Op : uint16_t {
   VSel,     ///< v[a] = v[b] != 0 ? v[c] : v[a]
   VRed,     ///< every lane of v[a] = R(v[b][0..VL)), R = RedKind(imm);
             ///< cost log2(lanes)
+  // ---- scalar, added for run-time indices (cost: scalarCycles each) -------
+  // Gather indices, Slice starts and Pad pads known only at run time are
+  // FP32 tensors in SRAM like every other tensor; the scalar unit loads them
+  // and computes addresses from them.
+  LdF,      ///< r[a] = int64(trunc(f32 SRAM[r[b] + imm])), saturating at the
+            ///< int64 range, NaN -> 0
+  Mul,      ///< r[a] = r[b] * r[c]
+  Slt,      ///< r[a] = r[b] < r[c] ? 1 : 0 (signed)
+  Min,      ///< r[a] = min(r[b], r[c]) (signed)
+  Max,      ///< r[a] = max(r[b], r[c]) (signed)
   NumOps
 };
 
@@ -101,9 +111,12 @@ struct Insn {
 static_assert(sizeof(Insn) == 16, "instructions are 16 bytes");
 
 /// Functions of VFunc. Round is round-half-to-even; Trunc rounds toward 0.
+/// RoundF16 / RoundBF16 round the FP32 value to the nearest FLOAT16 /
+/// BFLOAT16 value (ties to even; FLOAT16 overflow gives +-inf) and widen it
+/// back, so a tensor of those types carries their precision in FP32 lanes.
 enum class VFn : int64_t {
   Exp = 0, Log, Sqrt, Rsqrt, Recip, Tanh, Erf, Sigmoid, Abs, Neg, Floor,
-  Ceil, Round, Trunc, NumFns
+  Ceil, Round, Trunc, RoundF16, RoundBF16, NumFns
 };
 /// Predicates of VCmp (IEEE comparisons: NaN compares unequal).
 enum class CmpPred : int64_t { Eq = 0, Ne, Lt, Le, Gt, Ge, NumPreds };
@@ -150,9 +163,9 @@ enum class DmaMode : int64_t {
 /// HBM transfers) is incremented by one; `sem` = -1 signals nothing.
 ///
 /// When `srcType` != `dstType` (ONNX TensorProto data type codes: 1 FLOAT,
-/// 2 UINT8, 3 INT8, 4 UINT16, 5 INT16, 6 INT32, 7 INT64, 9 BOOL, 11 DOUBLE,
-/// 12 UINT32, 13 UINT64, 16 BFLOAT16: to BF16 rounds to nearest even, from
-/// BF16 widens exactly) the engine converts each element's value on the
+/// 2 UINT8, 3 INT8, 4 UINT16, 5 INT16, 6 INT32, 7 INT64, 9 BOOL, 10 FLOAT16,
+/// 11 DOUBLE, 12 UINT32, 13 UINT64, 16 BFLOAT16: to FLOAT16 / BF16 rounds
+/// to nearest even, from them widens exactly) the engine converts each element's value on the
 /// way ("convert" of the published D1 feature list): float to integer
 /// truncates toward zero (saturating at the type's range, NaN -> 0), to BOOL
 /// gives 1 for non-zero, integer to float rounds to nearest even. Source

@@ -119,6 +119,10 @@ def build_issue3(kind):
     if kind == "maxpool_indices":
         node = helper.make_node("MaxPool", ["x"], ["y", "idx"], name="mp", kernel_shape=[2, 2])
         return model([node], [f32("x", [1, 1, 4, 4])], [out("y", 4), out("idx", 4, I64)])
+    if kind == "maxpool_indices_huge":
+        # 4097^2 > 2^24 elements: flat indices would not be exact in FP32.
+        node = helper.make_node("MaxPool", ["x"], ["y", "idx"], name="mp", kernel_shape=[2, 2])
+        return model([node], [f32("x", [1, 1, 4097, 4097])], [out("y", 4), out("idx", 4, I64)])
     if kind == "global_max_pool":
         return one("GlobalMaxPool", ["x"], [1, 3, 4, 5])
     if kind == "reduce_mean":
@@ -229,6 +233,44 @@ def build_issue3(kind):
     if kind == "upsample":
         return one("Upsample", ["x", "sc"], [1, 1, 2, 2], [floats("sc", [1, 1, 2, 3])],
                    opset=9, mode="nearest")
+    if kind == "resize_cubic_attrs":
+        return one("Resize", ["x", "", "sc"], [1, 1, 2, 2], [floats("sc", [1, 1, 2, 2])],
+                   mode="cubic", cubic_coeff_a=-0.5, exclude_outside=1)
+    if kind == "resize_cubic_channels":
+        # Interpolating across channels: the importer accepts it, the mesh
+        # lowering does not.
+        return one("Resize", ["x", "", "sc"], [1, 2, 2, 2], [floats("sc", [1, 2, 1, 1])],
+                   mode="cubic")
+    if kind == "resize_crop_bad_roi":
+        return one("Resize", ["x", "roi", "", "sz"], [1, 1, 4, 4],
+                   [floats("roi", [0, 0, 1, 1]), ints("sz", [1, 1, 3, 3])],
+                   mode="linear", coordinate_transformation_mode="tf_crop_and_resize")
+    if kind == "resize_tf_nn":
+        return one("Resize", ["x", "roi", "sc", "sz"], [1, 1, 4, 4],
+                   [floats("roi", []), floats("sc", []), ints("sz", [1, 1, 3, 2])],
+                   opset=11, mode="nearest", coordinate_transformation_mode="tf_half_pixel_for_nn")
+    if kind == "resize_crop":
+        return one("Resize", ["x", "roi", "", "sz"], [1, 2, 4, 4],
+                   [floats("roi", [0, 0, 0.25, 0.5, 1, 1, 0.75, 1.5]),
+                    ints("sz", [1, 2, 3, 3])],
+                   mode="linear",
+                   coordinate_transformation_mode="tf_crop_and_resize", extrapolation_value=7.0)
+    if kind == "resize_crop_runtime_roi":
+        node = helper.make_node("Resize", ["x", "roi", "", "sz"], ["y"], name="n0", mode="cubic",
+                                coordinate_transformation_mode="tf_crop_and_resize")
+        return model([node], [f32("x", [1, 1, 4, 4]), f32("roi", [8])], [out("y", 4)],
+                     [ints("sz", [1, 1, 3, 3])])
+    if kind in ("batchnorm_training", "batchnorm_training_legacy"):
+        legacy = kind == "batchnorm_training_legacy"
+        node = helper.make_node("BatchNormalization", ["x", "g", "beta", "mean", "var"],
+                                ["y", "rm", "rv"] + (["sm", "sv"] if legacy else []),
+                                name="bn", epsilon=0.5,
+                                **({} if legacy else {"training_mode": 1, "momentum": 0.75}))
+        inits = [floats("g", [1.0, 2.0]), floats("beta", [0.5, -0.5]),
+                 floats("mean", [1.0, 0.0]), floats("var", [1.5, 3.5])]
+        outs = [out("y", 4)] + [out(n, 1) for n in (["rm", "rv", "sm", "sv"] if legacy
+                                                     else ["rm", "rv"])]
+        return model([node], [f32("x", [2, 2, 3, 3])], outs, inits, 9 if legacy else 15)
     # --- constant folding ---
     if kind == "fold_shape_reshape":
         # y = x.reshape(x.shape[0], -1) as PyTorch exports it.

@@ -13,6 +13,9 @@ Kinds:
   wide_cnn   1x4x16x16 through two convolutions (16 and 8 channels, the
              second with stride 2) and a 10-way gemm: enough work to be
              split over every node of a 4x4 mesh
+  deep_cnn   1x128x6x6 through two 128-channel 3x3 convolutions and a
+             10-way gemm: few positions, many weights, the shape of a video
+             network's last stage (d1-tile splits its input channels)
 """
 
 import os
@@ -105,12 +108,44 @@ def wide_cnn(rng):
     return model, x, y
 
 
+def deep_cnn(rng):
+    def param(name, shape, scale):
+        data = rng.normal(0.0, scale, size=shape).astype(np.float32)
+        return numpy_helper.from_array(data, name)
+
+    inits = [param("w1", [128, 128, 3, 3], 0.03), param("b1", [128], 0.1),
+             param("w2", [128, 128, 3, 3], 0.03), param("b2", [128], 0.1),
+             param("fw", [10, 128], 0.2), param("fb", [10], 0.1)]
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1",
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
+        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2",
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
+        helper.make_node("GlobalAveragePool", ["r2"], ["p"], name="pool"),
+        helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "fw", "fb"], ["logits"], name="fc",
+                         transB=1),
+    ]
+    model = make_model.model(
+        nodes, [make_model.f32("x", [1, 128, 6, 6])],
+        [make_model.f32("logits", [1, 10])], inits)
+    p = initializers(model)
+    x = rng.uniform(-1.0, 1.0, size=(1, 128, 6, 6)).astype(np.float32)
+    y = relu(conv2d(x.astype(np.float64), p["w1"], p["b1"], 1, 1))
+    y = relu(conv2d(y, p["w2"], p["b2"], 1, 1))
+    y = gemm_bt(gap_flatten(y), p["fw"], p["fb"])
+    return model, x, y
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     if len(args) != 2:
         raise SystemExit(__doc__)
     kind, out_dir = args
-    builders = {"small_cnn": small_cnn, "wide_cnn": wide_cnn}
+    builders = {"small_cnn": small_cnn, "wide_cnn": wide_cnn,
+                "deep_cnn": deep_cnn}
     if kind not in builders:
         raise SystemExit(f"cnn_reference.py: unknown kind '{kind}'")
     model, x, y = builders[kind](np.random.default_rng(1234))

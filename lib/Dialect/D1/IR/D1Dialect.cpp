@@ -217,10 +217,32 @@ LogicalResult DmaOp::verify() {
   return success();
 }
 
+LogicalResult FillOp::verify() {
+  auto buffer = getBuffer().getDefiningOp<BufferOp>();
+  if (!buffer)
+    return emitOpError("operand must be a d1.buffer result");
+  std::optional<ArrayRef<int64_t>> regions = getRegions();
+  if (!regions)
+    return success();
+  if (regions->size() % 6 != 0)
+    return emitOpError("regions must hold six integers per region");
+  int64_t size = buffer.getSize();
+  for (size_t i = 0; i < regions->size(); i += 6) {
+    int64_t off = (*regions)[i], c0 = (*regions)[i + 1], s0 = (*regions)[i + 2],
+            c1 = (*regions)[i + 3], s1 = (*regions)[i + 4],
+            run = (*regions)[i + 5];
+    if (off < 0 || c0 < 1 || c1 < 1 || s0 < 0 || s1 < 0 || run < 4 ||
+        run % 4 != 0 || off + (c0 - 1) * s0 + (c1 - 1) * s1 + run > size)
+      return emitOpError() << "region " << i / 6
+                           << " is malformed or leaves the buffer";
+  }
+  return success();
+}
+
 LogicalResult KernelOp::verify() {
   static const char *kinds[] = {"conv",    "matmul", "eltwise", "avgpool",
                                 "pool",    "reduce", "softmax", "layernorm",
-                                "lerp"};
+                                "lerp",    "dyngather", "dynslice", "dynpad"};
   if (!llvm::is_contained(kinds, getKind()))
     return emitOpError() << "unknown kernel kind '" << getKind() << "'";
   if (getOperands().empty())

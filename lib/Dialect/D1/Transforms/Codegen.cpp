@@ -107,6 +107,9 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
       src = hbm[load.getTensor()].getAddress() + load.getSrcOffset();
       dst = addressOf(load.getDst()) + load.getDstOffset();
     }
+    // Staging buffers of BF16 operands receive converted elements.
+    if (auto t = op->getAttrOfType<IntegerAttr>(kDstTypeAttrName))
+      d.dstType = t.getInt();
     pb.beginDebug(nameOf(op->getLoc()));
     int rs = pb.li(src), rd = pb.li(dst);
     pb.emit(isa::Op::Dma, rs, rd, 0, pb.desc(isa::encode(d)));
@@ -138,6 +141,12 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
       emitLayerNormKernel(pb, kernel.getParams(), addrs);
     else if (kind == "lerp")
       emitLerpKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "dyngather")
+      emitDynGatherKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "dynslice")
+      emitDynSliceKernel(pb, kernel.getParams(), addrs);
+    else if (kind == "dynpad")
+      emitDynPadKernel(pb, kernel.getParams(), addrs);
     else
       emitAvgPoolKernel(pb, kernel.getParams(), addrs);
     pb.endDebug();
@@ -206,17 +215,31 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
         auto it = work[s].find(node);
         NodeStep empty;
         NodeStep &ns = it == work[s].end() ? empty : it->second;
-        for (FillOp f : ns.fills) {
-          pb.beginDebug(nameOf(f.getLoc()));
-          emitFill(pb, addressOf(f.getBuffer()),
-                   f.getBuffer().getDefiningOp<BufferOp>().getSize(),
-                   f.getValue().convertToFloat());
-          pb.endDebug();
-        }
+        // Whole-buffer fills precede the barrier (transfers land on them
+        // right after it); region fills touch only bytes no transfer
+        // writes, so they run while this step's transfers are in flight.
+        auto emitFills = [&](bool regionFills) {
+          for (FillOp f : ns.fills) {
+            std::optional<ArrayRef<int64_t>> regions = f.getRegions();
+            if (bool(regions) != regionFills)
+              continue;
+            pb.beginDebug(nameOf(f.getLoc()));
+            if (regions)
+              emitFillRegions(pb, addressOf(f.getBuffer()), *regions,
+                              f.getValue().convertToFloat());
+            else
+              emitFill(pb, addressOf(f.getBuffer()),
+                       f.getBuffer().getDefiningOp<BufferOp>().getSize(),
+                       f.getValue().convertToFloat());
+            pb.endDebug();
+          }
+        };
+        emitFills(false);
         pb.emit(isa::Op::Barrier);
         for (Operation *op : ns.sends)
           if (failed(emitSend(pb, op, hbm)))
             return signalPassFailure();
+        emitFills(true);
         if (ns.arrivals)
           pb.emit(isa::Op::SemWait, kArrivalSem, 0, 0, ns.arrivals);
         for (KernelOp k : ns.kernels)

@@ -143,8 +143,9 @@ ElementsAttr Distributor::bakeConstant(DenseElementsAttr data,
         converted.push_back(float(v.convertToDouble()));
     else
       for (APInt v : data.getValues<APInt>())
-        converted.push_back(elem.isInteger(1) ? float(v.getBoolValue())
-                                              : float(v.getSExtValue()));
+        converted.push_back(elem.isInteger(1) || elem.isUnsignedInteger()
+                                ? float(v.getZExtValue())
+                                : float(v.getSExtValue()));
   }
   bool splat = data.isSplat();
   float splatValue = 0.0f;
@@ -185,7 +186,14 @@ LogicalResult Distributor::gatherInto(Value operand, ArrayRef<ViewDim> view,
       return emitError(loc) << "operand is not mapped to the mesh";
     it = dist.find(operand);
   }
-  for (const TensorBlock &block : it->second.blocks) {
+  return gatherFrom(it->second, view, dst, dstBase, step, loc);
+}
+
+LogicalResult Distributor::gatherFrom(const DistTensor &src,
+                                      ArrayRef<ViewDim> view, BufferOp dst,
+                                      int64_t dstBase, int step,
+                                      Location loc) {
+  for (const TensorBlock &block : src.blocks) {
     SmallVector<int64_t, 8> shape, src, dstStrides;
     int64_t srcOffset = block.base, dstOffset = dstBase;
     bool empty = false;
@@ -242,17 +250,20 @@ LogicalResult Distributor::gatherInto(Value operand, ArrayRef<ViewDim> view,
     auto arr = [&](ArrayRef<int64_t> x) {
       return builder.getDenseI64ArrayAttr(x);
     };
+    Operation *transfer;
     if (block.buffer) {
-      DmaOp::create(builder, loc, block.buffer, dst, i64(srcOffset),
-                    i64(dstOffset), arr(shape), arr(src), arr(dstStrides),
-                    DenseI32ArrayAttr());
+      transfer = DmaOp::create(builder, loc, block.buffer, dst, i64(srcOffset),
+                               i64(dstOffset), arr(shape), arr(src),
+                               arr(dstStrides), DenseI32ArrayAttr());
       use(block.buffer, step);
     } else {
-      HbmLoadOp::create(builder, loc,
-                        FlatSymbolRefAttr::get(block.hbm.getSymNameAttr()),
-                        dst, i64(srcOffset), i64(dstOffset), arr(shape),
-                        arr(src), arr(dstStrides));
+      transfer = HbmLoadOp::create(
+          builder, loc, FlatSymbolRefAttr::get(block.hbm.getSymNameAttr()), dst,
+          i64(srcOffset), i64(dstOffset), arr(shape), arr(src),
+          arr(dstStrides));
     }
+    if (stageDType != 1)
+      transfer->setAttr(kDstTypeAttrName, i64(stageDType));
   }
   return success();
 }
@@ -261,7 +272,8 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
                                        int64_t dstBase, int64_t bytes,
                                        int nodeId, int step,
                                        std::optional<float> fill, Location loc,
-                                       StringRef role) {
+                                       StringRef role,
+                                       ArrayRef<int64_t> fillRegions) {
   // Constants stay resident (baked into the SRAM image) unless d1-tile
   // chose to stream them from HBM.
   DenseElementsAttr constant;
@@ -297,11 +309,17 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
   // A zero-filled buffer is written before the step's barrier, while
   // transfers of the previous step may still read their sources: keep it
   // apart from buffers that die in the previous step.
-  int first = fill && step > 0 ? step - 1 : step;
+  // Filling only the regions no transfer writes (the borders of a padded
+  // window) can happen after the barrier, concurrently with the arriving
+  // transfers, so that buffer needs no room in the previous step.
+  int first = fill && fillRegions.empty() && step > 0 ? step - 1 : step;
   BufferOp buffer = newBuffer(nodeId, role, bytes, first, loc);
   use(buffer, step);
   if (fill)
-    FillOp::create(builder, loc, buffer, builder.getF32FloatAttr(*fill));
+    FillOp::create(builder, loc, buffer, builder.getF32FloatAttr(*fill),
+                   fillRegions.empty()
+                       ? DenseI64ArrayAttr()
+                       : builder.getDenseI64ArrayAttr(fillRegions));
   if (failed(gatherInto(operand, view, buffer, dstBase, step, loc)))
     return failure();
   return buffer;
@@ -353,8 +371,12 @@ uint16_t dojo::d1::toBF16(float value) {
 int64_t dojo::d1::onnxDType(Type type) {
   if (type.isF32())
     return 1;
+  if (type.isF16())
+    return 10;
   if (type.isF64())
     return 11;
+  if (type.isBF16())
+    return 16;
   if (auto i = dyn_cast<IntegerType>(type)) {
     bool u = i.isUnsigned();
     switch (i.getWidth()) {
@@ -416,13 +438,24 @@ LogicalResult Distributor::mapConstant(Value value, int nodeId) {
   for (unsigned d = 0; d < rm.size(); ++d)
     view.push_back({int(d), 0, type.getShape()[d], 4 * rm[d]});
   DenseElementsAttr f32 = data;
-  if (!type.getElementType().isF32()) {
-    // Integer and bool constants become FP32 like every tensor on the mesh.
+  Type elem = type.getElementType();
+  if (!elem.isF32()) {
+    // Constants of every other type become FP32 like every tensor on the
+    // mesh: FLOAT16/BFLOAT16 and integers up to 2^24 exactly, DOUBLE and
+    // wider integers rounded to nearest.
     SmallVector<float> values;
-    for (APInt v : data.getValues<APInt>())
-      values.push_back(type.getElementType().isInteger(1)
-                           ? float(v.getBoolValue())
-                           : float(v.getSExtValue()));
+    if (llvm::isa<FloatType>(elem)) {
+      for (APFloat v : data.getValues<APFloat>()) {
+        bool lost = false;
+        v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+        values.push_back(v.convertToFloat());
+      }
+    } else {
+      bool zext = elem.isInteger(1) || elem.isUnsignedInteger();
+      for (APInt v : data.getValues<APInt>())
+        values.push_back(zext ? float(v.getZExtValue())
+                              : float(v.getSExtValue()));
+    }
     f32 = DenseElementsAttr::get(
         RankedTensorType::get(type.getShape(), builder.getF32Type()),
         ArrayRef<float>(values));

@@ -18,19 +18,8 @@ using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
 
-bool Distributor::isIdentityCast(Operation *op) {
-  auto cast = dyn_cast<dnn::CastOp>(op);
-  if (!cast)
-    return false;
-  Type from = cast.getInput().getType().getElementType();
-  Type to = cast.getType().getElementType();
-  if (llvm::isa<FloatType>(to))
-    return true; // any value is exactly or nearest-representable in FP32
-  if (to.isInteger(1))
-    return from.isInteger(1);
-  // To an integer type: only floats change (truncation).
-  return !llvm::isa<FloatType>(from);
-}
+// Distributor::isIdentityCast lives with the other cast rules in
+// DistributeOps.cpp.
 
 namespace {
 /// Output dimensions in memory order (outermost first).
@@ -158,7 +147,8 @@ FailureOr<TensorBlock> Distributor::lowerMove(Operation *op, const Box &box,
                 out.buffer.setFirst(step - 1);
               FillOp::create(builder, loc, out.buffer,
                              builder.getF32FloatAttr(
-                                 p.getValue().convertToFloat()));
+                                 p.getValue().convertToFloat()),
+                             DenseI64ArrayAttr());
             }
             // Every combination of one run per dimension is one gather.
             SmallVector<unsigned, 6> pick(rank, 0);

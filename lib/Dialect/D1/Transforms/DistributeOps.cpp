@@ -15,6 +15,77 @@ using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
 
+namespace {
+
+/// How an elementwise result of some ONNX element type is finished on FP32
+/// lanes: `fn` is the kernel function, `wrapBits` (8 or 16; 0 = none) asks
+/// the kernel to reduce the result modulo 2^wrapBits, into the signed range
+/// when `wrapSigned`. 32- and 64-bit integers are not wrapped: FP32 holds
+/// them exactly only below 2^24 anyway (docs/decisions.md).
+struct EltwiseFn {
+  std::string fn;
+  int64_t wrapBits = 0;
+  bool wrapSigned = false;
+};
+
+/// The width of an integer type other than i1 (0 for floats and i1).
+unsigned intBits(Type t) {
+  auto i = dyn_cast<IntegerType>(t);
+  return i && i.getWidth() > 1 ? i.getWidth() : 0;
+}
+
+/// Wrap-around for 8- and 16-bit integer results.
+void setWrap(EltwiseFn &f, Type t) {
+  unsigned bits = intBits(t);
+  if (bits == 8 || bits == 16) {
+    f.wrapBits = bits;
+    f.wrapSigned = !t.isUnsignedInteger();
+  }
+}
+
+/// True when every value of `from`, as the mesh holds it, is already a
+/// value of `to`, so the cast moves nothing.
+bool castIsExact(Type from, Type to) {
+  if (to.isF32() || to.isF64())
+    return true; // the mesh carries DOUBLE in FP32 lanes
+  bool small = from.isInteger(1) || intBits(from) == 8;
+  if (to.isF16() || to.isBF16())
+    return from == to || small; // both hold every integer up to 256
+  if (to.isInteger(1))
+    return from.isInteger(1);
+  if (llvm::isa<FloatType>(from))
+    return false; // truncation
+  unsigned tb = intBits(to), fb = intBits(from);
+  if (from.isInteger(1) || tb >= 32)
+    return true; // wide targets are not wrapped
+  bool fu = from.isUnsignedInteger(), tu = to.isUnsignedInteger();
+  // [0, 2^fb) or [-2^(fb-1), 2^(fb-1)) inside the target range.
+  return fu == tu ? fb <= tb : (fu && fb < tb);
+}
+
+/// The kernel function for a dnn.cast that is not exact.
+EltwiseFn castFn(Type from, Type to) {
+  EltwiseFn f;
+  if (to.isF16())
+    f.fn = "round_f16";
+  else if (to.isBF16())
+    f.fn = "round_bf16";
+  else if (to.isInteger(1))
+    f.fn = "nonzero";
+  else
+    f.fn = llvm::isa<FloatType>(from) ? "trunc" : "identity";
+  setWrap(f, to);
+  return f;
+}
+
+} // namespace
+
+bool Distributor::isIdentityCast(Operation *op) {
+  auto cast = dyn_cast<dnn::CastOp>(op);
+  return cast && castIsExact(cast.getInput().getType().getElementType(),
+                             cast.getType().getElementType());
+}
+
 
 LogicalResult Distributor::lowerLayer(Operation *op) {
   // A tensor with no elements (a zero-sized split, an empty reshape) has no
@@ -45,31 +116,33 @@ LogicalResult Distributor::lowerLayer(Operation *op) {
   if (!split || split.size() != int64_t(g->outShape.size()))
     return op->emitError("missing or malformed d1.split: run d1-tile first");
   std::vector<Box> blocks = enumerateBlocks(g->outShape, g->units, split.asArrayRef());
+  if (auto parts = op->getAttrOfType<IntegerAttr>(kKSplitAttrName);
+      parts && parts.getInt() > 1)
+    return lowerConvKSplit(op, blocks, parts.getInt());
   DistTensor &out = dist[op->getResult(0)];
   out.shape = g->outShape;
   size_t n = order.size();
+  size_t start = layerStart(firstNode, blocks.size(), n);
   for (size_t round = 0; round * n < blocks.size(); ++round) {
     StepOp step = newStep(op->getLoc());
     int stepIndex = int(step.getIndex());
     builder.setInsertionPointToEnd(&step.getBody().front());
     for (size_t i = round * n; i < std::min(blocks.size(), (round + 1) * n); ++i) {
-      // Layers start where the previous one stopped in the snake order, so
-      // layers with fewer blocks than nodes spread their resident weights
-      // (and work) over the whole mesh instead of piling onto the first
-      // nodes.
+      // Where each layer starts: see layerStart.
       FailureOr<TensorBlock> block =
-          lowerBlock(op, blocks[i], order[(firstNode + i) % n], stepIndex);
+          lowerBlock(op, blocks[i], order[(start + i) % n], stepIndex);
       if (failed(block))
         return failure();
       dist[op->getResult(0)].blocks.push_back(*block);
     }
   }
-  firstNode = (firstNode + blocks.size()) % n;
   return success();
 }
 
 FailureOr<TensorBlock> Distributor::lowerBlock(Operation *op, const Box &box,
                                          int nodeId, int step) {
+  if (isDynamicMove(op))
+    return lowerDynamic(op, box, nodeId, step);
   return llvm::TypeSwitch<Operation *, FailureOr<TensorBlock>>(op)
       .Case<dnn::ConvOp, dnn::ConvTransposeOp>(
           [&](auto) { return lowerConv(op, box, nodeId, step); })
@@ -97,7 +170,8 @@ FailureOr<TensorBlock> Distributor::lowerBlock(Operation *op, const Box &box,
 }
 
 FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
-                                        int nodeId, int step) {
+                                        int nodeId, int step,
+                                        const ConvPart &part) {
   // A transposed convolution is a convolution (stride 1, flipped and
   // transposed weights) over its input dilated by the stride: the staging
   // gather scatters input elements `stride` apart into a zeroed window.
@@ -106,6 +180,10 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   Value biasValue = convT ? convT.getBias() : cast<dnn::ConvOp>(op).getBias();
   int64_t group = convT ? convT.getGroup() : cast<dnn::ConvOp>(op).getGroup();
   StringRef act = convT ? StringRef("none") : cast<dnn::ConvOp>(op).getAct();
+  if (!part.bias)
+    biasValue = Value();
+  if (!part.act)
+    act = "none";
   auto realX = shapeOf(input);
   auto realW = shapeOf(weight);
   unsigned spatial = realX.size() - 2;
@@ -130,6 +208,14 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     pads.assign(conv.getPads().begin(), conv.getPads().begin() + spatial);
   }
   int64_t cout = w[0], cinG = w[1], coPerGroup = cout / group;
+  // A part of the input channels (d1.ksplit, ungrouped convolutions only):
+  // the block reads and multiplies channels [cinLo, cinLo + cinG).
+  int64_t cinLo = 0;
+  if (part.cinHi >= 0) {
+    assert(group == 1 && !convT && "channel parts need a plain convolution");
+    cinLo = part.cinLo;
+    cinG = part.cinHi - part.cinLo;
+  }
   int64_t g0 = box.lo[1] / coPerGroup, g1 = (box.hi[1] - 1) / coPerGroup;
   int64_t groups = g1 - g0 + 1;
   int64_t cp = box.extent(1);
@@ -144,12 +230,18 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     outExt.push_back(box.extent(2 + i));
     win.push_back((outExt[i] - 1) * strides[i] + (w[2 + i] - 1) * dil[i] + 1);
   }
-  SmallVector<int64_t, 3> winStride(spatial, ci * 4);
+  // With the matrix unit in BF16 the staged input is stored as BF16 too
+  // (the unit rounds it to BF16 anyway): half the SRAM and half the bytes
+  // on the NoC, converted by the DMA engine. Elements must pair up into
+  // 4-byte words for the vector unit's fills.
+  bool bf16In = bf16Weights && ci % 2 == 0;
+  int64_t xe = bf16In ? 2 : 4;
+  SmallVector<int64_t, 3> winStride(spatial, ci * xe);
   for (int i = int(spatial) - 2; i >= 0; --i)
     winStride[i] = winStride[i + 1] * win[i + 1];
-  int64_t inBytes = np * product(win) * ci * 4;
+  int64_t inBytes = np * product(win) * ci * xe;
   SmallVector<ViewDim, 6> view;
-  view.push_back({0, box.lo[0], np, product(win) * ci * 4});
+  view.push_back({0, box.lo[0], np, product(win) * ci * xe});
   int64_t dstBase = 0;
   bool padded = false, allPadding = false;
   for (unsigned i = 0; i < spatial; ++i) {
@@ -165,18 +257,53 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     view.push_back({int(2 + i), r0, std::max<int64_t>(0, r1 - r0 + 1),
                     winStride[i] * s});
   }
-  view.push_back({1, g0 * cinG, ci, 4});
+  view.push_back({1, g0 * cinG + cinLo, ci, xe});
   Location loc = op->getLoc();
+  // Only the window's borders that no transfer writes need the padding
+  // value (its whole area would cost a store per 64 bytes of the window).
+  SmallVector<int64_t, 24> fillRegions;
+  if (padded && !allPadding &&
+      llvm::all_of(inDil, [](int64_t s) { return s == 1; })) {
+    SmallVector<int64_t, 3> a, b;
+    for (unsigned i = 0; i < spatial; ++i) {
+      // The interior starts where the real input does (stride-1 input).
+      int64_t start = box.lo[2 + i] * strides[i] - pads[i];
+      a.push_back(std::max<int64_t>(0, start) - start);
+      b.push_back(a.back() + view[1 + i].extent);
+    }
+    for (int64_t n = 0; n < np; ++n)
+      for (unsigned k = 0; k < spatial; ++k)
+        for (auto [from, to] : {std::pair{int64_t(0), a[k]},
+                                std::pair{b[k], win[k]}}) {
+          if (to <= from)
+            continue;
+          // Outer spatial dimensions run over their interior only.
+          int64_t offset = n * product(win) * ci * xe + from * winStride[k];
+          SmallVector<std::pair<int64_t, int64_t>, 2> counts;
+          for (unsigned j = 0; j < k; ++j) {
+            offset += a[j] * winStride[j];
+            counts.push_back({b[j] - a[j], winStride[j]});
+          }
+          while (counts.size() < 2)
+            counts.insert(counts.begin(), {1, 0});
+          fillRegions.append({offset, counts[0].first, counts[0].second,
+                              counts[1].first, counts[1].second,
+                              (to - from) * winStride[k]});
+        }
+  }
   FailureOr<BufferOp> in;
   if (allPadding) {
     // Every tap reads padding: a zero buffer, no transfers.
     BufferOp b = newBuffer(nodeId, "pad", inBytes, step > 0 ? step - 1 : step, loc);
-    FillOp::create(builder, loc, b, builder.getF32FloatAttr(0.0f));
+    FillOp::create(builder, loc, b, builder.getF32FloatAttr(0.0f),
+                   DenseI64ArrayAttr());
     in = b;
   } else {
+    stageDType = bf16In ? 16 : 1;
     in = stage(input, view, dstBase, inBytes, nodeId, step,
                padded ? std::optional<float>(0.0f) : std::nullopt, loc,
-               opName(op) + "_in");
+               opName(op) + "_in", fillRegions);
+    stageDType = 1;
   }
   if (failed(in))
     return failure();
@@ -204,7 +331,7 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
       SmallVector<ViewDim, 5> view;
       int coDim = convT ? 1 : 0, ciDim = convT ? 0 : 1;
       int64_t coLo = convT ? coInGroup : (g0 + g) * coPerGroup + coInGroup;
-      int64_t ciLo = convT ? (g0 + g) * cinG : 0;
+      int64_t ciLo = convT ? (g0 + g) * cinG : cinLo;
       auto tap = [&](unsigned i, int64_t stride) {
         int64_t k = realW[2 + i];
         return convT ? ViewDim{int(2 + i), k - 1, k, stride, -1}
@@ -227,7 +354,8 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
     std::string key;
     llvm::raw_string_ostream(key)
         << "w/" << weight.getAsOpaquePointer() << "/" << nodeId
-        << "/" << g0 << "/" << groups << "/" << coInGroup << "/" << cgp;
+        << "/" << g0 << "/" << groups << "/" << coInGroup << "/" << cgp
+        << "/" << cinLo << "/" << cinG;
     if (auto it = constantCache.find(key); it != constantCache.end()) {
       wBuf = it->second;
     } else {
@@ -251,7 +379,7 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                     for (unsigned s = 0; s < spatial; ++s)
                       off += (realW[2 + s] - 1 - kidx[s + kOff]) * wStrides[2 + s];
                   } else {
-                    off = co * wStrides[0] + i * wStrides[1];
+                    off = co * wStrides[0] + (cinLo + i) * wStrides[1];
                     for (unsigned s = 0; s < spatial; ++s)
                       off += kidx[s + kOff] * wStrides[2 + s];
                   }
@@ -309,6 +437,7 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   params.append("dilations", arr(padTo3(dil, 1)));
   params.append("bias", builder.getBoolAttr(hasBias));
   params.append("act", builder.getStringAttr(act));
+  params.append("xstorage", builder.getI64IntegerAttr(bf16In ? 1 : 0));
   params.append("wstorage",
                 builder.getI64IntegerAttr(wBuf.getInit() && bf16Weights ? 1 : 0));
   KernelOp::create(builder, loc, builder.getStringAttr("conv"), operands,
@@ -455,30 +584,48 @@ FailureOr<TensorBlock> Distributor::lowerEltwise(Operation *op, const Box &box,
     operands.push_back(*staged);
   }
   operands.push_back(result.buffer);
-  // The elementwise function, as the code generator names it.
-  std::string kind = "relu";
+  // The elementwise function, as the code generator names it, with the
+  // integer semantics of the result type (docs/decisions.md): integer
+  // division truncates, integer pow rounds, and 8/16-bit add, sub, mul,
+  // div, pow, neg and abs wrap around.
+  EltwiseFn kind{"relu"};
   StringRef act = "none";
   float alpha = 0.0f, beta = 0.0f;
+  Type resultType = cast<RankedTensorType>(op->getResult(0).getType())
+                        .getElementType();
+  bool intResult = intBits(resultType) > 0;
   if (auto add = dyn_cast<dnn::AddOp>(op)) {
     act = add.getAct();
-    kind = "add";
+    kind.fn = "add";
   } else if (auto un = dyn_cast<dnn::UnaryOp>(op)) {
-    kind = un.getFn().str();
+    kind.fn = un.getFn().str();
     alpha = un.getAlpha().convertToFloat();
     beta = un.getBeta().convertToFloat();
+    if (intResult && (kind.fn == "neg" || kind.fn == "abs"))
+      setWrap(kind, resultType);
   } else if (auto bin = dyn_cast<dnn::BinaryOp>(op)) {
-    kind = bin.getFn().str();
+    kind.fn = bin.getFn().str();
+    if (intResult && (kind.fn == "add" || kind.fn == "sub" ||
+                      kind.fn == "mul" || kind.fn == "div" ||
+                      kind.fn == "pow")) {
+      if (kind.fn == "div")
+        kind.fn = "idiv";
+      else if (kind.fn == "pow")
+        kind.fn = "ipow";
+      setWrap(kind, resultType);
+    }
   } else if (llvm::isa<dnn::WhereOp>(op)) {
-    kind = "where";
-  } else if (auto cast = dyn_cast<dnn::CastOp>(op)) {
-    // Every tensor is FP32 on the mesh; a cast only changes values when it
-    // truncates to an integer type or tests for non-zero (bool).
-    Type to = cast.getType().getElementType();
-    kind = to.isInteger(1) ? "nonzero" : "trunc";
+    kind.fn = "where";
+  } else if (auto c = dyn_cast<dnn::CastOp>(op)) {
+    kind = castFn(c.getInput().getType().getElementType(), resultType);
   }
   NamedAttrList params;
   params.append("count", builder.getI64IntegerAttr(box.numElements()));
-  params.append("op", builder.getStringAttr(kind));
+  params.append("op", builder.getStringAttr(kind.fn));
+  if (kind.wrapBits) {
+    params.append("wrap_bits", builder.getI64IntegerAttr(kind.wrapBits));
+    params.append("wrap_signed", builder.getBoolAttr(kind.wrapSigned));
+  }
   params.append("act", builder.getStringAttr(act));
   params.append("alpha", builder.getF32FloatAttr(alpha));
   params.append("beta", builder.getF32FloatAttr(beta));

@@ -49,6 +49,14 @@ struct ViewDim {
   int64_t step = 1;  ///< may be negative (reversal) but not zero
 };
 
+/// The part of a convolution one block computes: input channels
+/// [cinLo, cinHi) (all when cinHi < 0), and whether the bias and the fused
+/// activation apply (only to the whole sum when the channels are split).
+struct ConvPart {
+  int64_t cinLo = 0, cinHi = -1;
+  bool bias = true, act = true;
+};
+
 class Distributor {
 public:
   Distributor(mlir::ModuleOp module, const TargetModel &target);
@@ -76,7 +84,8 @@ private:
                                   llvm::ArrayRef<ViewDim> view, int64_t dstBase,
                                   int64_t bytes, int node, int step,
                                   std::optional<float> fill, mlir::Location loc,
-                                  llvm::StringRef role);
+                                  llvm::StringRef role,
+                                  llvm::ArrayRef<int64_t> fillRegions = {});
   /// Emits the transfers copying `operand` (through `view`) into `dst`.
   mlir::LogicalResult gatherInto(mlir::Value operand,
                                  llvm::ArrayRef<ViewDim> view, BufferOp dst,
@@ -108,7 +117,18 @@ private:
   mlir::FailureOr<TensorBlock> lowerBlock(mlir::Operation *op, const Box &box,
                                     int node, int step);
   mlir::FailureOr<TensorBlock> lowerConv(mlir::Operation *op, const Box &box,
-                                   int node, int step);
+                                   int node, int step,
+                                   const ConvPart &part = {});
+  /// A convolution whose reduction over input channels d1-tile split into
+  /// `parts` groups (d1.ksplit): partial sums on neighbouring nodes, then a
+  /// step that adds them on the node holding the first part.
+  mlir::LogicalResult lowerConvKSplit(mlir::Operation *op,
+                                      llvm::ArrayRef<Box> blocks,
+                                      int64_t parts);
+  /// Emits the transfers copying `src` (through `view`) into `dst`.
+  mlir::LogicalResult gatherFrom(const DistTensor &src,
+                                 llvm::ArrayRef<ViewDim> view, BufferOp dst,
+                                 int64_t dstBase, int step, mlir::Location loc);
   mlir::FailureOr<TensorBlock> lowerMatmul(mlir::Operation *op, const Box &box,
                                      int node, int step);
   mlir::FailureOr<TensorBlock> lowerEltwise(mlir::Operation *op, const Box &box,
@@ -121,6 +141,14 @@ private:
                                          int node, int step);
   mlir::FailureOr<TensorBlock> lowerResize(mlir::Operation *op, const Box &box,
                                            int node, int step);
+  /// Gather with run-time indices, dynamic_slice and dynamic_pad: stage what
+  /// the block may read plus the index tensors, and a kernel that reads the
+  /// indices at run time (DistributeDynamic.cpp).
+  mlir::FailureOr<TensorBlock> lowerDynamic(mlir::Operation *op,
+                                            const Box &box, int node,
+                                            int step);
+  /// True for the ops lowerDynamic handles.
+  static bool isDynamicMove(mlir::Operation *op);
   mlir::FailureOr<TensorBlock> lowerPool(mlir::Operation *op, const Box &box,
                                          int node, int step);
   /// Reduce, softmax and layer norm: whole rows of the reduced dimensions.
@@ -159,6 +187,9 @@ private:
   size_t firstNode = 0; ///< where the next layer's first block goes
   /// Resident convolution weights are stored as BF16 (module d1.dtype).
   bool bf16Weights = false;
+  /// ONNX type code the transfers gatherFrom emits write (kDstTypeAttrName);
+  /// set while staging a BF16 operand.
+  int64_t stageDType = 1;
   unsigned streamedCount = 0;
 };
 

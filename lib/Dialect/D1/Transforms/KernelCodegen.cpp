@@ -48,7 +48,10 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
   int pB = bias ? pb.li(addrs[2]) : 0;
   int pOut = pb.li(addrs.back());
   // Strides of the staged input [n][d][h][w][ci] and output [n][d][h][w][cp].
-  int64_t inW = ci * 4, inH = win[2] * inW, inD = win[1] * inH,
+  // The input may be stored as BF16 (2-byte elements).
+  int64_t xStorage = p.get("xstorage") ? paramInt(p, "xstorage") : 0;
+  int64_t xe = xStorage ? 2 : 4;
+  int64_t inW = ci * xe, inH = win[2] * inW, inD = win[1] * inH,
           inN = win[0] * inD;
   int64_t outW = cp * 4, outH = out[2] * outW, outD = out[1] * outH,
           outN = out[0] * outD;
@@ -87,7 +90,8 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
     md.aSi = wCo;
     md.aSk = ew;
     md.aStorage = wStorage;
-    md.bSk = 4;
+    md.bSk = xe;
+    md.bStorage = xStorage;
     md.bSj = s[2] * inW;
     md.dtype = dtype;
     int mmaDesc = pb.desc(isa::encode(md));
@@ -110,7 +114,7 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
     pb.free(rO);
   };
 
-  pb.loop(groups, {{pIn, cin * 4}, {pW, wG}, {pOut, cg * 4}, {pB, cg * 4}}, [&] {
+  pb.loop(groups, {{pIn, cin * xe}, {pW, wG}, {pOut, cg * 4}, {pB, cg * 4}}, [&] {
     pb.loop(n, {{pIn, inN}, {pOut, outN}}, [&] {
       pb.loop(out[0], {{pIn, s[0] * inD}, {pOut, outD}}, [&] {
         pb.loop(out[1], {{pIn, s[1] * inH}, {pOut, outH}}, [&] {
@@ -224,12 +228,51 @@ void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
   pb.free(pOut);
 }
 
+/// Stores v0 (VL = all lanes) over `bytes` bytes from the address in
+/// register `p` (left unchanged). Large fills store eight registers per
+/// loop iteration, keeping the loop's scalar overhead to a fraction.
+static void fillFrom(ProgramBuilder &pb, int p, int64_t bytes) {
+  constexpr int64_t kUnroll = 8;
+  int64_t vec = pb.lanes * 4;
+  int64_t blocks = bytes / (kUnroll * vec);
+  if (blocks == 1) {
+    for (int64_t u = 0; u < kUnroll; ++u)
+      pb.emit(isa::Op::VSt, 0, p, 0, u * vec);
+  } else {
+    pb.loop(blocks, {{p, kUnroll * vec}}, [&] {
+      for (int64_t u = 0; u < kUnroll; ++u)
+        pb.emit(isa::Op::VSt, 0, p, 0, u * vec);
+    });
+  }
+  int64_t done = blocks * kUnroll * vec;
+  for (; done + vec <= bytes; done += vec)
+    pb.emit(isa::Op::VSt, 0, p, 0, done);
+  if (done < bytes) {
+    pb.emit(isa::Op::VSetVl, 0, 0, 0, (bytes - done) / 4);
+    pb.emit(isa::Op::VSt, 0, p, 0, done);
+    pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+  }
+}
+
+void dojo::d1::emitFillRegions(ProgramBuilder &pb, int64_t addr,
+                               ArrayRef<int64_t> regions, float value) {
+  pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
+  pb.emit(isa::Op::VSplat, 0, 0, 0, floatBits(value));
+  for (size_t i = 0; i + 6 <= regions.size(); i += 6) {
+    int p = pb.li(addr + regions[i]);
+    pb.loop(regions[i + 1], {{p, regions[i + 2]}}, [&] {
+      pb.loop(regions[i + 3], {{p, regions[i + 4]}},
+              [&] { fillFrom(pb, p, regions[i + 5]); });
+    });
+    pb.free(p);
+  }
+}
+
 void dojo::d1::emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes,
                         float value) {
   int p = pb.li(addr);
   pb.emit(isa::Op::VSetVl, 0, 0, 0, pb.lanes);
   pb.emit(isa::Op::VSplat, 0, 0, 0, floatBits(value));
-  pb.vectorChunks(bytes / 4, {p},
-                  [&](int64_t off) { pb.emit(isa::Op::VSt, 0, p, 0, off); });
+  fillFrom(pb, p, bytes);
   pb.free(p);
 }

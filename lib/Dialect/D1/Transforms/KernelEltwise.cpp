@@ -5,6 +5,11 @@
 // vector instructions on the inputs in v0..v2 leaving the result in v8;
 // constants are splatted into v16.. once, before the loop.
 //
+// Integer results keep ONNX semantics on FP32 lanes: "idiv" truncates the
+// quotient, "ipow" rounds the power, and with the "wrap_bits" parameter (8
+// or 16) the result is reduced modulo 2^bits, into [-2^(bits-1), 2^(bits-1))
+// when "wrap_signed" is set; every step is exact while |x| < 2^24.
+//
 //===----------------------------------------------------------------------===//
 #include "ProgramBuilder.h"
 
@@ -22,7 +27,8 @@ namespace {
 
 
 constexpr int kZero = 16, kOne = 17, kAlpha = 18, kBeta = 19, kHalf = 20,
-              kC1 = 21, kC2 = 22;
+              kC1 = 21, kC2 = 22, kWrapModulus = 23, kWrapInverse = 24,
+              kWrapSignBound = 25;
 
 /// Emits `fn` of the inputs v0, v1, v2 into v8 (scratch v9..v12).
 /// Returns false for an unknown function.
@@ -39,7 +45,8 @@ bool emitFunction(ProgramBuilder &pb, StringRef fn) {
       {"exp", VFn::Exp},         {"log", VFn::Log},     {"sqrt", VFn::Sqrt},
       {"reciprocal", VFn::Recip}, {"neg", VFn::Neg},    {"abs", VFn::Abs},
       {"floor", VFn::Floor},     {"ceil", VFn::Ceil},   {"round", VFn::Round},
-      {"trunc", VFn::Trunc}};
+      {"trunc", VFn::Trunc},     {"round_f16", VFn::RoundF16},
+      {"round_bf16", VFn::RoundBF16}};
   for (auto &[name, f] : fns)
     if (fn == name) {
       vf(8, 0, f);
@@ -63,7 +70,14 @@ bool emitFunction(ProgramBuilder &pb, StringRef fn) {
       cmp(8, 0, 1, p);
       return true;
     }
-  if (fn == "relu") {
+  if (fn == "idiv") {
+    bin(Op::VDiv, 8, 0, 1);
+    vf(8, 8, VFn::Trunc);
+  } else if (fn == "ipow") {
+    // powf of integers can miss the exact integer by an ulp; round back.
+    bin(Op::VPow, 8, 0, 1);
+    vf(8, 8, VFn::Round);
+  } else if (fn == "relu") {
     bin(Op::VMax, 8, 0, kZero);
   } else if (fn == "identity") {
     bin(Op::VMax, 8, 0, 0);
@@ -125,6 +139,21 @@ bool emitFunction(ProgramBuilder &pb, StringRef fn) {
   return true;
 }
 
+/// v8 = v8 mod 2^bits (the modulus and its inverse are splatted), then
+/// minus 2^bits where it reaches the signed bound: x - m * floor(x / m) is
+/// exact because m is a power of two.
+void emitWrap(ProgramBuilder &pb, bool isSigned) {
+  pb.emit(Op::VMul, 9, 8, kWrapInverse);
+  pb.emit(Op::VFunc, 9, 9, 0, int64_t(VFn::Floor));
+  pb.emit(Op::VMul, 9, 9, kWrapModulus);
+  pb.emit(Op::VSub, 8, 8, 9);
+  if (isSigned) {
+    pb.emit(Op::VCmp, 10, 8, kWrapSignBound, int64_t(CmpPred::Ge));
+    pb.emit(Op::VMul, 10, 10, kWrapModulus);
+    pb.emit(Op::VSub, 8, 8, 10);
+  }
+}
+
 } // namespace
 
 bool dojo::d1::isKnownEltwise(StringRef fn) {
@@ -153,12 +182,27 @@ void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
        {std::pair{kZero, 0.0f}, {kOne, 1.0f}, {kAlpha, alpha}, {kBeta, beta},
         {kHalf, 0.5f}, {kC1, c1}, {kC2, 0.044715f}})
     pb.emit(Op::VSplat, reg, 0, 0, floatBits(value));
+  // Optional integer wrap-around of the result (8 or 16 bits).
+  int64_t wrapBits = 0;
+  if (auto w = dyn_cast_or_null<IntegerAttr>(p.get("wrap_bits")))
+    wrapBits = w.getInt();
+  bool wrapSigned = false;
+  if (auto s = dyn_cast_or_null<BoolAttr>(p.get("wrap_signed")))
+    wrapSigned = s.getValue();
+  if (wrapBits > 0) {
+    float modulus = std::ldexp(1.0f, int(wrapBits));
+    pb.emit(Op::VSplat, kWrapModulus, 0, 0, floatBits(modulus));
+    pb.emit(Op::VSplat, kWrapInverse, 0, 0, floatBits(1.0f / modulus));
+    pb.emit(Op::VSplat, kWrapSignBound, 0, 0, floatBits(modulus / 2));
+  }
   auto body = [&](int64_t off) {
     for (unsigned i = 0; i < inputs; ++i)
       pb.emit(Op::VLd, i, ptrs[i], 0, off);
     emitFunction(pb, fn);
     if (relu)
       pb.emit(Op::VMax, 8, 8, kZero);
+    if (wrapBits > 0)
+      emitWrap(pb, wrapSigned);
     pb.emit(Op::VSt, 8, out, 0, off);
   };
   SmallVector<int, 4> chunkPtrs(ptrs.begin(), ptrs.end());

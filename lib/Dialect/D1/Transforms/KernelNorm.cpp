@@ -225,44 +225,44 @@ void dojo::d1::emitLayerNormKernel(ProgramBuilder &pb, DictionaryAttr p,
 
 void dojo::d1::emitLerpKernel(ProgramBuilder &pb, DictionaryAttr p,
                               ArrayRef<int64_t> addrs) {
-  // out[n][pos][c] = sum over taps t of w[pos][t] * tap_t[n][pos][c].
+  // out[n][pos][c] = bias[pos] + sum over taps t of w[pos][t] *
+  // taps[t][n][pos][c], the taps one `tap_bytes` apart in one buffer so
+  // that any number of them needs a single pointer register.
   int64_t n = paramInt(p, "n"), positions = paramInt(p, "positions"),
-          c = paramInt(p, "c"), taps = paramInt(p, "taps");
-  SmallVector<int, 8> tapPtrs;
-  for (int64_t t = 0; t < taps; ++t)
-    tapPtrs.push_back(pb.li(addrs[t]));
-  int pW = pb.li(addrs[taps]);
-  int pOut = pb.li(addrs.back());
+          c = paramInt(p, "c"), taps = paramInt(p, "taps"),
+          tapBytes = paramInt(p, "tap_bytes");
+  bool bias = paramInt(p, "bias") != 0;
+  int64_t rowWeights = taps + (bias ? 1 : 0);
+  // Up to 16 weights stay in vector registers 8..23 for a whole position;
+  // more (cubic over three dimensions) are broadcast at each use.
+  bool cached = taps <= 16;
+  int pTaps = pb.li(addrs[0]);
+  int pW = pb.li(addrs[1]);
+  int pOut = pb.li(addrs[2]);
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
   auto body = [&](int64_t off) {
-    pb.emit(Op::VSplat, 0, 0, 0, 0);
+    if (bias)
+      pb.emit(Op::VBcast, 0, pW, 0, taps * 4);
+    else
+      pb.emit(Op::VSplat, 0, 0, 0, 0);
     for (int64_t t = 0; t < taps; ++t) {
-      pb.emit(Op::VLd, 1, tapPtrs[t], 0, off);
-      pb.emit(Op::VFma, 0, 1, 8 + t); // v0 += tap * weight
+      pb.emit(Op::VLd, 1, pTaps, 0, t * tapBytes + off);
+      if (!cached)
+        pb.emit(Op::VBcast, 2, pW, 0, t * 4);
+      pb.emit(Op::VFma, 0, 1, cached ? 8 + t : 2); // v0 += tap * weight
     }
     pb.emit(Op::VSt, 0, pOut, 0, off);
   };
-  SmallVector<std::pair<int, int64_t>, 10> perPos;
-  SmallVector<int, 10> chunkPtrs(tapPtrs.begin(), tapPtrs.end());
-  for (int r : tapPtrs)
-    perPos.push_back({r, c * 4});
-  perPos.push_back({pOut, c * 4});
-  chunkPtrs.push_back(pOut);
-  perPos.push_back({pW, taps * 4});
-  SmallVector<std::pair<int, int64_t>, 10> perImage;
-  for (int r : tapPtrs)
-    perImage.push_back({r, positions * c * 4});
-  perImage.push_back({pOut, positions * c * 4});
   // The weight table is per position, the same for every image.
-  pb.loop(n, perImage, [&] {
-    pb.loop(positions, perPos, [&] {
-      for (int64_t t = 0; t < taps; ++t)
-        pb.emit(Op::VBcast, 8 + t, pW, 0, t * 4);
-      pb.vectorChunks(c, chunkPtrs, body);
-    });
+  pb.loop(n, {{pTaps, positions * c * 4}, {pOut, positions * c * 4}}, [&] {
+    pb.loop(positions, {{pTaps, c * 4}, {pOut, c * 4}, {pW, rowWeights * 4}},
+            [&] {
+              if (cached)
+                for (int64_t t = 0; t < taps; ++t)
+                  pb.emit(Op::VBcast, 8 + t, pW, 0, t * 4);
+              pb.vectorChunks(c, {pTaps, pOut}, body);
+            });
   });
-  for (int r : tapPtrs)
+  for (int r : {pTaps, pW, pOut})
     pb.free(r);
-  pb.free(pW);
-  pb.free(pOut);
 }

@@ -2,6 +2,7 @@
 #include "Partition.h"
 
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -100,7 +101,8 @@ std::optional<OpGeometry> dojo::d1::getOpGeometry(Operation *op) {
             return true;
           })
           .Case<dnn::TransposeOp, dnn::ConcatOp, dnn::SliceOp, dnn::PadOp,
-                dnn::GatherOp, dnn::ResizeOp>([&](auto) {
+                dnn::GatherOp, dnn::ResizeOp, dnn::DynamicSliceOp,
+                dnn::DynamicPadOp>([&](auto) {
             g.work = outElems;
             return true;
           })
@@ -182,6 +184,13 @@ std::vector<Box> dojo::d1::enumerateBlocks(ArrayRef<int64_t> shape,
     chunk[d] = ((u + s - 1) / s) * units[d];
     count[d] = (shape[d] + chunk[d] - 1) / chunk[d];
   }
+  // Dimensions from slowest to fastest varying.
+  SmallVector<unsigned, 6> walk;
+  for (unsigned d = 0; d < rank; ++d)
+    if (rank < 3 || d != 1)
+      walk.push_back(d);
+  if (rank >= 3)
+    walk.push_back(1);
   std::vector<Box> blocks;
   SmallVector<int64_t, 6> idx(rank, 0);
   while (true) {
@@ -191,10 +200,14 @@ std::vector<Box> dojo::d1::enumerateBlocks(ArrayRef<int64_t> shape,
       b.hi.push_back(std::min(shape[d], (idx[d] + 1) * chunk[d]));
     }
     blocks.push_back(b);
-    int d = int(rank) - 1;
-    while (d >= 0 && ++idx[d] == count[d])
-      idx[d--] = 0;
-    if (d < 0)
+    // Channels (dimension 1 of rank >= 3 tensors) vary fastest, then the
+    // remaining dimensions from the innermost out: the blocks of one
+    // spatial region, which the next layer reads together, land on
+    // consecutive nodes of the snake order, i.e. near each other.
+    int k = int(rank) - 1;
+    while (k >= 0 && ++idx[walk[k]] == count[walk[k]])
+      idx[walk[k--]] = 0;
+    if (k < 0)
       break;
   }
   return blocks;
@@ -255,6 +268,39 @@ int64_t dojo::d1::blockWorkingSet(Operation *op, const Box &block) {
       .Case<dnn::GlobalAvgPoolOp>([&](auto pool) {
         auto in = shapeOf(pool.getInput());
         return 4 * (out * product(in.drop_front(2)) + out);
+      })
+      .Case<dnn::ResizeOp>([&](auto resize) {
+        // Interpolation stages every tap combination (2 or 4 per resized
+        // dimension) as a copy of the block, plus a weight row per
+        // position; an upper bound counts every changed dimension.
+        int64_t perDim = resize.getMode() == "cubic"    ? 4
+                         : resize.getMode() == "linear" ? 2
+                                                        : 1;
+        auto in = shapeOf(resize.getInput());
+        int64_t taps = 1;
+        for (unsigned d = 0; d < in.size(); ++d)
+          if (in[d] != block.extent(d) || resize.getScales()[d] != 1.0f ||
+              resize.getRoi())
+            taps *= perDim;
+        if (taps == 1 && !resize.getRoi())
+          return 4 * 2 * out;
+        return 4 * ((taps + 1) * out + (taps + 1) * out);
+      })
+      .Case<dnn::GatherOp>([&](auto g) {
+        // Run-time indices stage the whole gathered axis for the block.
+        if (g.getIndices().template getDefiningOp<arith::ConstantOp>())
+          return 4 * 2 * out;
+        unsigned q = shapeOf(g.getIndices()).size();
+        int64_t idx = 1;
+        for (unsigned j = 0; j < q; ++j)
+          idx *= block.extent(g.getAxis() + j);
+        return 4 * (out / std::max<int64_t>(1, idx) *
+                        shapeOf(g.getData())[g.getAxis()] +
+                    idx + out);
+      })
+      .Case<dnn::DynamicSliceOp, dnn::DynamicPadOp>([&](auto d) {
+        // The block may read any of the input (a conservative bound).
+        return 4 * (product(shapeOf(d.getInput())) + out);
       })
       .Default([&](Operation *) { return 4 * 2 * out; });
 }

@@ -60,13 +60,40 @@ int64_t blockWorkingSet(mlir::Operation *op, const Box &block);
 /// The number of non-empty chunks `split` requested chunks really give.
 int64_t effectiveChunks(int64_t extent, int64_t unit, int64_t split);
 
-/// All blocks of a split, outermost dimension slowest.
+/// All blocks of a split. For rank >= 3 the channel dimension (1) varies
+/// fastest, then the others from the innermost out; otherwise outermost
+/// dimension slowest.
 std::vector<Box> enumerateBlocks(llvm::ArrayRef<int64_t> shape,
                                  llvm::ArrayRef<int64_t> units,
                                  llvm::ArrayRef<int64_t> split);
 
+/// Where a layer of `pieces` pieces starts in the snake order of `nodes`
+/// nodes, advancing `next` (shared by d1-tile and d1-distribute, which must
+/// agree). Layers that fill at least half the mesh start at its beginning,
+/// so consecutive large layers with the same blocking keep each block's
+/// data on the same nodes and their transfers short; smaller layers start
+/// where the previous small one stopped, so their resident weights and
+/// work spread over the whole mesh instead of piling onto the first nodes.
+inline size_t layerStart(size_t &next, size_t pieces, size_t nodes) {
+  if (2 * pieces >= nodes)
+    return 0;
+  size_t start = next;
+  next = (next + pieces) % nodes;
+  return start;
+}
+
 /// The attribute holding a chosen split (DenseI64ArrayAttr).
 inline constexpr llvm::StringLiteral kSplitAttrName = "d1.split";
+
+/// The number of parts d1-tile split a convolution's reduction over input
+/// channels into (IntegerAttr, absent or 1: not split). Each output block
+/// is then computed as that many partial sums on neighbouring nodes.
+inline constexpr llvm::StringLiteral kKSplitAttrName = "d1.ksplit";
+
+/// ONNX data type code of the elements a d1.dma or d1.hbm_load writes
+/// (IntegerAttr; absent: FLOAT). BF16 staging buffers of matrix-unit
+/// operands are written as 16 (BFLOAT16), converted by the DMA engine.
+inline constexpr llvm::StringLiteral kDstTypeAttrName = "d1.dst_type";
 
 /// Unit attribute on an arith.constant that d1-tile decided to keep in HBM
 /// and stream to the nodes, instead of keeping it resident in SRAM.

@@ -153,10 +153,13 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
       if (!dma || dma.getSrc() != victim.getResult())
         continue;
       builder.setInsertionPoint(dma);
-      HbmLoadOp::create(builder, dma.getLoc(), ref, dma.getDst(),
-                        dma.getSrcOffsetAttr(), dma.getDstOffsetAttr(),
-                        dma.getShapeAttr(), dma.getSrcStridesAttr(),
-                        dma.getDstStridesAttr());
+      auto load = HbmLoadOp::create(
+          builder, dma.getLoc(), ref, dma.getDst(), dma.getSrcOffsetAttr(),
+          dma.getDstOffsetAttr(), dma.getShapeAttr(), dma.getSrcStridesAttr(),
+          dma.getDstStridesAttr());
+      // The reload converts like the transfer it replaces.
+      if (Attribute t = dma->getAttr(kDstTypeAttrName))
+        load->setAttr(kDstTypeAttrName, t);
       dma.erase();
     }
     victim.setLast(first);

@@ -199,6 +199,17 @@ void emitLerpKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
 void emitAvgPoolKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
                        llvm::ArrayRef<int64_t> addrs);
 void emitFill(ProgramBuilder &pb, int64_t addr, int64_t bytes, float value);
+/// Run-time indexed copies (KernelDynamic.cpp).
+void emitDynGatherKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                         llvm::ArrayRef<int64_t> addrs);
+void emitDynSliceKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                        llvm::ArrayRef<int64_t> addrs);
+void emitDynPadKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                      llvm::ArrayRef<int64_t> addrs);
+/// Fills the strided regions of a d1.fill (six integers each, see D1Ops.td)
+/// of the buffer at `addr`.
+void emitFillRegions(ProgramBuilder &pb, int64_t addr,
+                     llvm::ArrayRef<int64_t> regions, float value);
 
 } // namespace dojo::d1
 

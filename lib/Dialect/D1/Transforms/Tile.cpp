@@ -8,6 +8,7 @@
 // and nodes compute several blocks in successive rounds).
 //
 //===----------------------------------------------------------------------===//
+#include "ConvPlan.h"
 #include "Partition.h"
 #include "dojo/Dialect/D1/Transforms/Passes.h"
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
@@ -130,10 +131,15 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
         int64_t(sramFraction * double(target->usableSramBytes()));
     auto dtype = getOperation()->getAttrOfType<StringAttr>("d1.dtype");
     bool bf16 = dtype && dtype.getValue() == "bf16";
+    planConvolutions(*target, nodes, budget, bf16);
     getOperation().walk([&](Operation *op) {
       std::optional<OpGeometry> g = getOpGeometry(op);
       if (!g)
         return;
+      if (auto it = convPlans.find(op); it != convPlans.end()) {
+        recordPlanned(op, *g, it->second, bf16);
+        return;
+      }
       SmallVector<int64_t, 6> split(g->outShape.size(), 1);
       int64_t wanted = std::clamp<int64_t>(
           g->work / std::max<int64_t>(1, minPieceWork), 1, nodes);
@@ -154,8 +160,9 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       // go to the enabled nodes in snake order, each layer starting where
       // the previous one stopped (as d1-distribute assigns them).
       std::vector<Box> blocks = enumerateBlocks(g->outShape, g->units, split);
+      size_t start = layerStart(firstNode, blocks.size(), order.size());
       for (auto [b, box] : llvm::enumerate(blocks)) {
-        int node = order[(firstNode + b) % order.size()];
+        int node = order[(start + b) % order.size()];
         for (auto [i, v] : llvm::enumerate(op->getOperands())) {
           auto c = v.getDefiningOp<arith::ConstantOp>();
           if (!c)
@@ -176,9 +183,98 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
           streamedBytes[c] += slice;
         }
       }
-      firstNode = (firstNode + blocks.size()) % order.size();
     });
     chooseStreamedConstants(*target);
+  }
+
+  /// The ungrouped convolution with constant weights, as the planner sees
+  /// it; std::nullopt for any other op.
+  static std::optional<ConvProblem> convProblem(Operation *op, bool bf16,
+                                                const TargetModel &target) {
+    auto conv = dyn_cast<dnn::ConvOp>(op);
+    if (!conv || conv.getGroup() != 1 ||
+        !conv.getWeight().getDefiningOp<arith::ConstantOp>())
+      return std::nullopt;
+    auto out = shapeOf(conv.getResult());
+    auto w = shapeOf(conv.getWeight());
+    ConvProblem p;
+    p.batch = out[0];
+    p.cout = out[1];
+    p.cin = w[1];
+    p.out.assign(out.begin() + 2, out.end());
+    p.kernel.assign(w.begin() + 2, w.end());
+    p.strides.assign(conv.getStrides().begin(), conv.getStrides().end());
+    p.dilations.assign(conv.getDilations().begin(), conv.getDilations().end());
+    p.weightElemBytes = bf16 ? 2 : 4;
+    p.macsPerCycle =
+        target.macsPerCycle(bf16 ? MatDType::BF16 : MatDType::F32);
+    p.inputInHbm = isa<BlockArgument>(conv.getInput());
+    return p;
+  }
+
+  /// Chooses every plannable convolution's split together, so that their
+  /// resident weights share the weight budget where they buy most cycles.
+  void planConvolutions(const TargetModel &target, int64_t nodes,
+                        int64_t sramBudget, bool bf16) {
+    SmallVector<Operation *> ops;
+    std::vector<std::vector<ConvPlanChoice>> candidates;
+    getOperation().walk([&](Operation *op) {
+      std::optional<ConvProblem> p = convProblem(op, bf16, target);
+      if (!p)
+        return;
+      std::optional<OpGeometry> g = getOpGeometry(op);
+      int64_t worth = g ? g->work / std::max<int64_t>(1, minPieceWork) : 1;
+      std::vector<ConvPlanChoice> c =
+          convPlanCandidates(*p, target, nodes, sramBudget, worth);
+      if (c.empty())
+        return; // the generic split below handles it
+      ops.push_back(op);
+      candidates.push_back(std::move(c));
+    });
+    if (ops.empty())
+      return;
+    // Leave headroom below the per-node weight budget for the constants
+    // the planner does not see (biases, other layers' weights).
+    int64_t weightBudget =
+        int64_t(0.9 * weightFraction * double(target.usableSramBytes()));
+    std::vector<size_t> pick = choosePlans(candidates, weightBudget);
+    for (auto [i, op] : llvm::enumerate(ops))
+      if (pick[i] != SIZE_MAX)
+        convPlans[op] = candidates[i][pick[i]];
+  }
+
+  /// Applies a planned split and records where its weight slices live.
+  void recordPlanned(Operation *op, const OpGeometry &g,
+                     const ConvPlanChoice &plan, bool bf16) {
+    MLIRContext *ctx = op->getContext();
+    op->setAttr(kSplitAttrName, DenseI64ArrayAttr::get(ctx, plan.split));
+    if (plan.parts > 1)
+      op->setAttr(kKSplitAttrName,
+                  IntegerAttr::get(IntegerType::get(ctx, 64), plan.parts));
+    std::vector<Box> blocks = enumerateBlocks(g.outShape, g.units, plan.split);
+    size_t start =
+        layerStart(firstNode, blocks.size() * plan.parts, order.size());
+    for (auto [b, box] : llvm::enumerate(blocks)) {
+      for (int64_t j = 0; j < plan.parts; ++j) {
+        int node = order[(start + b * plan.parts + j) % order.size()];
+        for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+          auto c = v.getDefiningOp<arith::ConstantOp>();
+          // The bias rides on the first part only.
+          if (!c || (i != 1 && j > 0))
+            continue;
+          int64_t elem = bf16 && i == 1 ? 2 : 4;
+          int64_t bytes =
+              elem * cast<RankedTensorType>(v.getType()).getNumElements();
+          int64_t slice = constantSlice(op, i, box, bytes);
+          if (i == 1)
+            slice = (slice + plan.parts - 1) / plan.parts;
+          std::string key = sliceKey(op, i, box, b) + "/p" + std::to_string(j);
+          if (placed.insert({c, node, key}).second)
+            nodeBytes[{c, node}] += slice;
+          streamedBytes[c] += slice;
+        }
+      }
+    }
   }
 
   /// Identifies the part of constant operand `i` a block reads: the output
@@ -243,6 +339,7 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
 
   std::vector<int> order;
   size_t firstNode = 0;
+  llvm::DenseMap<Operation *, ConvPlanChoice> convPlans;
   std::set<std::tuple<Operation *, int, std::string>> placed;
   llvm::DenseMap<std::pair<Operation *, int>, int64_t> nodeBytes;
   llvm::DenseMap<Operation *, int64_t> streamedBytes;

@@ -2,8 +2,9 @@
 //
 // The D1 pipeline trusts the shapes of dnn ops when it tiles them, so every
 // op checks here that its result shape is the one its semantics produce.
-// All tensors must be static; compute ops take f32, data-movement ops also
-// accept i1/i32/i64 (VerifyUtils.h holds that policy in one place).
+// All tensors must be static; matrix and normalization ops take f32,
+// elementwise, pad and pool ops any numeric type, data-movement ops any
+// supported type (VerifyUtils.h holds that policy in one place).
 //
 //===----------------------------------------------------------------------===//
 

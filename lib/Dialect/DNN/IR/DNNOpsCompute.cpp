@@ -48,7 +48,7 @@ LogicalResult verifyWindowAttrs(Operation *op, size_t spatial,
 } // namespace
 
 LogicalResult UnaryOp::verify() {
-  if (failed(verifyStaticF32(*this)))
+  if (failed(verifyStaticNumericSame(*this)))
     return failure();
   if (!isValidUnaryFn(getFn()))
     return emitOpError() << "unknown unary function \"" << getFn() << "\"";
@@ -63,11 +63,12 @@ LogicalResult BinaryOp::verify() {
   if (!isValidBinaryFn(getFn()))
     return emitOpError() << "unknown binary function \"" << getFn() << "\"";
   Type l = elemOf(getLhs()), r = elemOf(getRhs()), out = elemOf(getOutput());
-  if (l != r)
+  // Only pow's exponent may have another type (ONNX Pow has T and T1).
+  if (l != r && getFn() != "pow")
     return emitOpError() << "operands must have the same element type, got "
                          << l << " and " << r;
-  if (l.isInteger(1))
-    return emitOpError() << "operands must be f32 or integer tensors, not i1";
+  if (l.isInteger(1) || r.isInteger(1))
+    return emitOpError() << "operands must be numeric tensors, not i1";
   Type expected = isComparisonFn(getFn())
                       ? Type(IntegerType::get(getContext(), 1))
                       : l;
@@ -104,7 +105,7 @@ LogicalResult CastOp::verify() {
 }
 
 LogicalResult PoolOp::verify() {
-  if (failed(verifyStaticF32(*this)))
+  if (failed(verifyStaticNumericSame(*this)))
     return failure();
   if (getKind() != "max" && getKind() != "avg")
     return emitOpError() << "kind must be \"max\" or \"avg\", got \""

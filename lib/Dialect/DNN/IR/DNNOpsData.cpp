@@ -86,7 +86,7 @@ LogicalResult SliceOp::verify() {
 }
 
 LogicalResult PadOp::verify() {
-  if (failed(verifyStaticF32(*this)))
+  if (failed(verifyStaticNumericSame(*this)))
     return failure();
   ArrayRef<int64_t> x = shapeOf(getInput());
   size_t rank = x.size();
@@ -148,11 +148,12 @@ LogicalResult ResizeOp::verify() {
     return failure();
   StringRef mode = getMode(), ctm = getCoordinateTransformationMode(),
             nearest = getNearestMode();
-  if (mode != "nearest" && mode != "linear")
-    return emitOpError() << "mode must be nearest or linear, got \"" << mode
-                         << "\"";
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOpError() << "mode must be nearest, linear or cubic, got \""
+                         << mode << "\"";
   if (!llvm::is_contained({"half_pixel", "asymmetric", "align_corners",
-                           "pytorch_half_pixel", "tf_half_pixel_for_nearest"},
+                           "pytorch_half_pixel", "tf_half_pixel_for_nearest",
+                           "tf_crop_and_resize"},
                           ctm))
     return emitOpError() << "unknown coordinate_transformation_mode \"" << ctm
                          << "\"";
@@ -166,6 +167,15 @@ LogicalResult ResizeOp::verify() {
     return emitOpError() << "scales and the result need one entry per input "
                             "dimension ("
                          << x.size() << ")";
+  // tf_crop_and_resize reads a start and an end per dimension from roi.
+  std::optional<ArrayRef<float>> roi = getRoi();
+  if ((ctm == "tf_crop_and_resize") != roi.has_value())
+    return emitOpError() << "roi must be given exactly when "
+                            "coordinate_transformation_mode is "
+                            "tf_crop_and_resize";
+  if (roi && roi->size() != 2 * x.size())
+    return emitOpError() << "roi needs " << 2 * x.size()
+                         << " entries (starts, then ends)";
   for (size_t i = 0; i < x.size(); ++i) {
     if (!(scales[i] > 0.0f))
       return emitOpError() << "scale of dimension " << i

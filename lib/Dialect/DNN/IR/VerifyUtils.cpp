@@ -23,8 +23,13 @@ using namespace dojo::dnn;
 //===----------------------------------------------------------------------===//
 
 bool dojo::dnn::isSupportedElementType(Type type) {
-  return type.isF32() || type.isInteger(1) || type.isInteger(32) ||
-         type.isInteger(64);
+  if (type.isF16() || type.isBF16() || type.isF32() || type.isF64())
+    return true;
+  auto i = dyn_cast<IntegerType>(type);
+  if (!i || i.isSigned())
+    return false; // signed ONNX integers are signless in MLIR
+  unsigned w = i.getWidth();
+  return (w == 1 && i.isSignless()) || w == 8 || w == 16 || w == 32 || w == 64;
 }
 
 bool dojo::dnn::isValidUnaryFn(StringRef fn) {
@@ -158,7 +163,9 @@ LogicalResult verifyStaticSupported(Operation *op) {
                                << " must have a static shape, got " << type;
     if (!isSupportedElementType(type.getElementType()))
       return op->emitOpError() << what << " #" << idx
-                               << " must have f32, i1, i32 or i64 elements, got "
+                               << " must have an ONNX element type (f16, "
+                                  "bf16, f32, f64, i1, i8..i64, ui8..ui64), "
+                                  "got "
                                << type;
     return success();
   });
@@ -176,6 +183,15 @@ LogicalResult verifyStaticF32(Operation *op) {
                                << " must have f32 elements, got " << type;
     return success();
   });
+}
+
+LogicalResult verifyStaticNumericSame(Operation *op) {
+  if (failed(verifyStaticSameElementType(op)))
+    return failure();
+  Type t = elemOf(op->getResult(0));
+  if (t.isInteger(1))
+    return op->emitOpError() << "needs numeric tensors, got " << t;
+  return success();
 }
 
 LogicalResult verifyStaticSameElementType(Operation *op) {

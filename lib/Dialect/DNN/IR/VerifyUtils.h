@@ -1,9 +1,11 @@
 //===- VerifyUtils.h - Checks shared by the dnn op verifiers ----*- C++ -*-===//
 //
-// Private to lib/Dialect/DNN/IR. The element-type policy lives here: compute
-// ops take static f32 tensors (verifyStaticF32); ops that only move or
-// select data accept any supported element type as long as it is preserved
-// (verifyStaticSameElementType).
+// Private to lib/Dialect/DNN/IR. The element-type policy lives here: the
+// matrix, normalization and reduction ops take static f32 tensors
+// (verifyStaticF32; the importer casts other types around them); unary,
+// pad and pool take any numeric type they preserve (verifyStaticNumericSame);
+// ops that only move or select data accept any supported element type as
+// long as it is preserved (verifyStaticSameElementType).
 //
 //===----------------------------------------------------------------------===//
 #ifndef DOJO_LIB_DIALECT_DNN_IR_VERIFYUTILS_H
@@ -35,6 +37,9 @@ mlir::LogicalResult verifyStaticF32(mlir::Operation *op);
 /// Static, supported, and every operand and result has the same element
 /// type (for data movement ops).
 mlir::LogicalResult verifyStaticSameElementType(mlir::Operation *op);
+/// verifyStaticSameElementType with a numeric (not i1) type: ops whose
+/// result is exact in any type on FP32 lanes (unary functions, pad, pool).
+mlir::LogicalResult verifyStaticNumericSame(mlir::Operation *op);
 
 mlir::LogicalResult verifyAct(mlir::Operation *op, llvm::StringRef act);
 mlir::LogicalResult verifyResultShape(mlir::Operation *op,

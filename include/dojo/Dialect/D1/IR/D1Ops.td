@@ -177,9 +177,20 @@ def D1_HbmStoreOp : D1_TransferOp<"hbm_store"> {
 }
 
 def D1_FillOp : D1_Op<"fill"> {
-  let summary = "Fill a buffer with a value before the step's barrier (padding)";
+  let summary = "Fill a buffer, or strided regions of it, with a value (padding)";
+  let description = [{
+    Without `regions` the whole buffer is filled before the step's barrier
+    (incoming transfers overwrite parts of it right after). `regions` lists
+    strided parts to fill instead, six integers each: byte offset, outer
+    count and stride, inner count and stride, and the contiguous run in
+    bytes. They must be bytes no transfer of the step writes (the borders
+    of a padded window), so they are filled after the barrier, while the
+    step's transfers are in flight.
+  }];
   let arguments = (ins D1_BufferType:$buffer,
-                   DefaultValuedAttr<F32Attr, "0.0f">:$value);
+                   DefaultValuedAttr<F32Attr, "0.0f">:$value,
+                   OptionalAttr<DenseI64ArrayAttr>:$regions);
+  let hasVerifier = 1;
   let assemblyFormat = "$buffer attr-dict";
 }
 
@@ -187,7 +198,8 @@ def D1_KernelOp : D1_Op<"kernel"> {
   let summary = "A piece of a layer computed by one node";
   let description = [{
     `kind` is one of "conv", "matmul", "eltwise", "avgpool", "pool",
-    "reduce", "softmax", "layernorm", "lerp". All operands are
+    "reduce", "softmax", "layernorm", "lerp", "dyngather", "dynslice",
+    "dynpad". All operands are
     buffers on the same node; the last is the output. `params` holds the
     geometry the code generator needs (see docs/dialect.md).
 

@@ -44,8 +44,9 @@ matmulResultShape(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 /// True for the activation names the `act` attribute accepts.
 bool isValidActivation(llvm::StringRef act);
 
-/// True for the element types dnn tensors may have: f32 for activations,
-/// i1/i32/i64 for masks and indices.
+/// True for the element types dnn tensors may have: every ONNX numeric type
+/// (f16, bf16, f32, f64; signless i8..i64 for signed, ui8..ui64 for
+/// unsigned integers) and i1 for BOOL.
 bool isSupportedElementType(mlir::Type type);
 
 /// The `fn` names of dnn.unary and dnn.binary (see DNNOps.td).

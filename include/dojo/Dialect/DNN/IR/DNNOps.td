@@ -323,8 +323,9 @@ def DNN_BroadcastOp : DNN_Op<"broadcast"> {
 def DNN_GatherOp : DNN_Op<"gather"> {
   let summary = "Gather along an axis (ONNX Gather)";
   let description = [{
-    `indices` is an integer tensor; negative indices count from the end. The
-    D1 lowering needs it to be a constant.
+    `indices` is an integer tensor; negative indices count from the end.
+    Constant indices become plain copies on D1; run-time ones are read by
+    the node's scalar unit (an out-of-range index traps).
   }];
   let arguments = (ins AnyRankedTensor:$data, AnyRankedTensor:$indices,
                    I64Attr:$axis);
@@ -336,21 +337,73 @@ def DNN_GatherOp : DNN_Op<"gather"> {
 }
 
 def DNN_ResizeOp : DNN_Op<"resize"> {
-  let summary = "Nearest or linear resize (ONNX Resize, Upsample)";
+  let summary = "Nearest, linear or cubic resize (ONNX Resize, Upsample)";
   let description = [{
     Per dimension, output coordinate x_out maps to an input coordinate by
     `coordinate_transformation_mode` (half_pixel, asymmetric, align_corners,
-    pytorch_half_pixel, tf_half_pixel_for_nearest) with `scales` (output /
-    input, per dimension, as ONNX defines them, also when sizes were given).
-    `mode` is "nearest" (with `nearest_mode`: round_prefer_floor,
-    round_prefer_ceil, floor, ceil) or "linear".
+    pytorch_half_pixel, tf_half_pixel_for_nearest, tf_crop_and_resize) with
+    `scales` (output / input, per dimension, as ONNX defines them, also when
+    sizes were given). `mode` is "nearest" (with `nearest_mode`:
+    round_prefer_floor, round_prefer_ceil, floor, ceil), "linear" or "cubic"
+    (with `cubic_coeff_a` and `exclude_outside`, which drops taps outside
+    the input and renormalises the rest). tf_crop_and_resize takes `roi`
+    (starts of every dimension, then ends, as fractions of the input) and
+    writes `extrapolation_value` where the coordinate leaves the input.
   }];
   let arguments = (ins AnyRankedTensor:$input, StrAttr:$mode,
                    StrAttr:$coordinate_transformation_mode,
-                   StrAttr:$nearest_mode, DenseF32ArrayAttr:$scales);
+                   StrAttr:$nearest_mode, DenseF32ArrayAttr:$scales,
+                   DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+                   OptionalAttr<DenseF32ArrayAttr>:$roi,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$extrapolation_value);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $mode $input attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_DynamicSliceOp : DNN_Op<"dynamic_slice"> {
+  let summary = "Slice whose starts, ends, axes and steps are run-time tensors";
+  let description = [{
+    ONNX Slice (opset >= 10) when its index operands are not constants
+    after folding. `starts`, `ends`, `axes` and `steps` are 1-D integer
+    tensors of one common length (the importer materializes the defaults:
+    axes 0, 1, ... and steps 1); they are clamped as ONNX specifies when
+    the op runs. The result shape is the one the model declares; a run
+    whose operands give another shape is an error of the model (the D1
+    kernel traps). Dimensions no entry names are copied whole.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$starts,
+                   AnyRankedTensor:$ends, AnyRankedTensor:$axes,
+                   AnyRankedTensor:$steps);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $starts `,` $ends `,` $axes `,` $steps attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def DNN_DynamicPadOp : DNN_Op<"dynamic_pad"> {
+  let summary = "Pad whose pads (and value) are run-time tensors";
+  let description = [{
+    ONNX Pad when `pads` (or the constant value) is not a constant after
+    folding. `pads` is a 1-D integer tensor of 2 * rank entries (begin
+    pads, then end pads; negative entries crop) and `value` a one-element
+    tensor of the input's element type. Output position o of dimension d
+    reads input i = o - pads[d] when that is inside the input; otherwise
+    `mode` "constant" gives `value`, "edge" the nearest border element and
+    "reflect" the element mirrored at the border (as numpy does; an index
+    beyond one mirror image is an error when the op runs). The result shape is the one the model declares.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$pads,
+                   AnyRankedTensor:$value,
+                   DefaultValuedStrAttr<StrAttr, "constant">:$mode);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $pads `,` $value attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

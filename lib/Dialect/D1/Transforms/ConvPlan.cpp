@@ -1,0 +1,229 @@
+//===- ConvPlan.cpp - Cost-model split choice for convolutions -------------===//
+#include "ConvPlan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+using namespace dojo;
+using namespace dojo::d1;
+
+namespace {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Extent of the first (largest) chunk of a dimension of `extent` elements
+/// cut into `split` chunks of whole `unit`s (as enumerateBlocks cuts it).
+int64_t firstChunk(int64_t extent, int64_t unit, int64_t split) {
+  int64_t units = ceilDiv(extent, unit);
+  int64_t s = std::clamp<int64_t>(split, 1, units);
+  return std::min(extent, ceilDiv(units, s) * unit);
+}
+
+/// Scalar instructions around each matrix instruction of the innermost
+/// loop (pointer steps, counter, branch), and around each 8x8 tile (bias
+/// load or zeroing, store, pointer set-up).
+constexpr double kLoopOverhead = 4;
+constexpr double kTileOverhead = 40;
+/// Latency of a step's transfers and barrier that no bandwidth hides.
+constexpr double kStepLatency = 600;
+
+struct Evaluator {
+  const ConvProblem &p;
+  const TargetModel &t;
+  int64_t nodes, sramBudget;
+  unsigned rank; // output rank: batch, channels, spatial...
+  llvm::SmallVector<int64_t, 6> shape, units;
+
+  Evaluator(const ConvProblem &p, const TargetModel &t, int64_t nodes,
+            int64_t sramBudget)
+      : p(p), t(t), nodes(nodes), sramBudget(sramBudget) {
+    shape.push_back(p.batch);
+    shape.push_back(p.cout);
+    shape.append(p.out.begin(), p.out.end());
+    rank = shape.size();
+    units.assign(rank, 1);
+    units[1] = std::min<int64_t>(8, p.cout);
+    units[rank - 1] = std::min<int64_t>(8, shape[rank - 1]);
+  }
+
+  int64_t blocks(llvm::ArrayRef<int64_t> split) const {
+    int64_t n = 1;
+    for (unsigned d = 0; d < rank; ++d)
+      n *= effectiveChunks(shape[d], units[d], split[d]);
+    return n;
+  }
+
+  std::optional<ConvPlanChoice> cost(llvm::ArrayRef<int64_t> split,
+                                     int64_t parts) const {
+    unsigned spatial = rank - 2;
+    llvm::SmallVector<int64_t, 6> ext(rank, 0);
+    for (unsigned d = 0; d < rank; ++d)
+      ext[d] = firstChunk(shape[d], units[d], split[d]);
+    int64_t cinPart = ceilDiv(p.cin, parts);
+    int64_t kvol = 1, window = 1;
+    for (unsigned i = 0; i < spatial; ++i) {
+      kvol *= p.kernel[i];
+      window *= (ext[2 + i] - 1) * p.strides[i] +
+                (p.kernel[i] - 1) * p.dilations[i] + 1;
+    }
+    int64_t positions = ext[0];
+    for (unsigned i = 0; i + 1 < spatial; ++i)
+      positions *= ext[2 + i];
+    int64_t kw = p.kernel[spatial - 1];
+    bool merged = p.dilations[spatial - 1] == 1;
+    int64_t run = merged ? kw * cinPart : cinPart;
+    int64_t mmaPerTile = kvol / (merged ? kw : 1);
+    double mma = std::ceil(64.0 * double(run) / double(p.macsPerCycle)) +
+                 kLoopOverhead;
+    double tiles = double(ceilDiv(ext[1], 8)) * double(positions) *
+                   double(ceilDiv(ext[rank - 1], 8));
+    double compute = tiles * (double(mmaPerTile) * mma + kTileOverhead);
+    int64_t inBytes = ext[0] * window * cinPart * 4;
+    int64_t outElems = ext[1] * positions * ext[rank - 1];
+    int64_t pieces = blocks(split) * parts;
+    int64_t rounds = ceilDiv(pieces, nodes);
+    double transfer = double(inBytes) / t.injectBytesPerCycle + kStepLatency;
+    if (p.inputInHbm)
+      transfer = std::max(transfer, double(inBytes) * double(pieces) /
+                                        double(rounds) / t.hbmBytesPerCycle +
+                                        t.hbmLatency);
+    double cycles = double(rounds) * (compute + transfer);
+    if (parts > 1) {
+      // Each extra part crosses the NoC once and costs one vector pass
+      // (two loads, an add, a store and the loop's scalar steps per
+      // register of 16 lanes).
+      double lanes = double(t.vectorBytes) / 4;
+      double reduce = double(parts - 1) *
+                      (double(outElems) * 4 / t.injectBytesPerCycle +
+                       9 * std::ceil(double(outElems) / lanes));
+      cycles += double(rounds) * (reduce + kStepLatency);
+    }
+    int64_t wBlock = ext[1] * cinPart * kvol * p.weightElemBytes;
+    ConvPlanChoice c;
+    c.split.assign(split.begin(), split.end());
+    c.parts = parts;
+    c.cycles = cycles;
+    c.weightBytes = wBlock * pieces;
+    // Counted in full on every node that holds a piece: averaging over
+    // the mesh would let layers with few, heavy pieces overfill theirs.
+    c.nodeWeightBytes = wBlock * rounds;
+    c.workingSet = 4 * (inBytes / 4 + outElems * (parts > 1 ? 2 : 1)) + wBlock;
+    if (c.workingSet > sramBudget)
+      return std::nullopt;
+    return c;
+  }
+};
+
+} // namespace
+
+std::vector<ConvPlanChoice>
+dojo::d1::convPlanCandidates(const ConvProblem &p, const TargetModel &target,
+                             int64_t nodes, int64_t sramBudget,
+                             int64_t maxPieces) {
+  maxPieces = std::clamp<int64_t>(maxPieces, 1, nodes);
+  std::vector<ConvPlanChoice> out;
+  if (p.out.empty() || p.cin < 1 || p.cout < 1 || nodes < 1)
+    return out;
+  Evaluator ev(p, target, nodes, sramBudget);
+  unsigned rank = ev.rank;
+  // Input-channel parts: keep each part's reduction at least 16 channels
+  // deep, so a matrix instruction still streams a useful run of K.
+  llvm::SmallVector<int64_t, 8> partChoices = {1};
+  for (int64_t k : {2, 3, 4, 6, 8, 12, 16})
+    if (p.cin / k >= 16 && k <= maxPieces)
+      partChoices.push_back(k);
+  int64_t coChunks = ceilDiv(p.cout, ev.units[1]);
+  for (int64_t parts : partChoices) {
+    int64_t lastC = 0;
+    for (int64_t c = 1; c <= coChunks; ++c) {
+      int64_t eff = effectiveChunks(p.cout, ev.units[1], c);
+      if (eff == lastC)
+        continue;
+      lastC = eff;
+      if (eff * parts > maxPieces)
+        break;
+      // Grow the batch and spatial split from one block, always along the
+      // dimension with the most chunks left, and cost every step.
+      llvm::SmallVector<int64_t, 6> split(rank, 1);
+      split[1] = c;
+      bool found = false;
+      while (true) {
+        bool over = ev.blocks(split) * parts > maxPieces;
+        // Past the node count, pieces run in rounds: only worth it while
+        // no piece has fitted the SRAM yet.
+        if (over && found)
+          break;
+        if (auto choice = ev.cost(split, parts)) {
+          out.push_back(*choice);
+          found = true;
+        }
+        int best = -1;
+        int64_t bestLeft = 1;
+        for (unsigned d = 0; d < rank; ++d) {
+          if (d == 1)
+            continue;
+          int64_t left = ceilDiv(ceilDiv(ev.shape[d], ev.units[d]), split[d]);
+          if (left > bestLeft) {
+            bestLeft = left;
+            best = int(d);
+          }
+        }
+        if (best < 0 || ev.blocks(split) * parts > 64 * nodes)
+          break;
+        int64_t was =
+            effectiveChunks(ev.shape[best], ev.units[best], split[best]);
+        int64_t now = was;
+        while (now == was)
+          now = effectiveChunks(ev.shape[best], ev.units[best], ++split[best]);
+        // Store the chunk count itself, so splits multiply to block counts.
+        split[best] = now;
+      }
+    }
+  }
+  return out;
+}
+
+std::vector<size_t>
+dojo::d1::choosePlans(llvm::ArrayRef<std::vector<ConvPlanChoice>> layers,
+                      int64_t weightBudget) {
+  auto pick = [&](double lambda, std::vector<size_t> &choice) {
+    int64_t bytes = 0;
+    choice.assign(layers.size(), SIZE_MAX);
+    for (size_t l = 0; l < layers.size(); ++l) {
+      double best = std::numeric_limits<double>::infinity();
+      for (size_t i = 0; i < layers[l].size(); ++i) {
+        const ConvPlanChoice &c = layers[l][i];
+        double score = c.cycles + lambda * double(c.nodeWeightBytes);
+        // Ties (equal score) go to the smaller footprint.
+        if (score < best ||
+            (score == best && choice[l] != SIZE_MAX &&
+             c.nodeWeightBytes < layers[l][choice[l]].nodeWeightBytes)) {
+          best = score;
+          choice[l] = i;
+        }
+      }
+      if (choice[l] != SIZE_MAX)
+        bytes += layers[l][choice[l]].nodeWeightBytes;
+    }
+    return bytes;
+  };
+  std::vector<size_t> choice;
+  if (pick(0.0, choice) <= weightBudget)
+    return choice;
+  // The footprint falls as lambda grows; bisect for the smallest lambda
+  // (the fastest plans) whose footprint fits.
+  double lo = 0.0, hi = 1.0;
+  std::vector<size_t> tmp;
+  while (pick(hi, tmp) > weightBudget && hi < 1e9)
+    hi *= 4;
+  for (int iter = 0; iter < 60; ++iter) {
+    double mid = 0.5 * (lo + hi);
+    if (pick(mid, tmp) > weightBudget)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  pick(hi, choice);
+  return choice;
+}
