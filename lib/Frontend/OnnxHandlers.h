@@ -34,6 +34,13 @@ mlir::LogicalResult importReduce(NodeContext &ctx);
 mlir::LogicalResult importSoftmax(NodeContext &ctx);
 mlir::LogicalResult importLayerNorm(NodeContext &ctx);
 
+// OnnxOpsReduceAxes.cpp
+/// Reduce* with keepdims=0 and run-time axes (input 1) when several axis
+/// sets fit the declared result shape: one reduction per set, selected on
+/// the mesh by the axes' values.
+mlir::LogicalResult importReduceRuntimeAxes(NodeContext &ctx, mlir::Value x,
+                                            llvm::ArrayRef<int64_t> declared);
+
 // OnnxOpsElementwise.cpp
 mlir::LogicalResult importUnary(NodeContext &ctx);
 mlir::LogicalResult importClip(NodeContext &ctx);
@@ -55,6 +62,20 @@ mlir::LogicalResult importExpand(NodeContext &ctx);
 mlir::LogicalResult importGather(NodeContext &ctx);
 mlir::LogicalResult importConstantOfShape(NodeContext &ctx);
 mlir::LogicalResult importResize(NodeContext &ctx);
+
+// OnnxOpsResizeDynamic.cpp
+/// What importResize decided about a Resize whose scales or roi are run-time
+/// values (axes normalized; scalesIndex is the scales input, read when
+/// scalesGiven).
+struct DynamicResizeSpec {
+  std::string mode, transform, nearest;
+  llvm::SmallVector<int64_t> axes;
+  float cubicCoeffA, extrapolation;
+  bool excludeOutside, scalesGiven;
+  unsigned scalesIndex;
+};
+mlir::LogicalResult importDynamicResize(NodeContext &ctx, mlir::Value x,
+                                        const DynamicResizeSpec &spec);
 
 /// Normalizes `axis` into [0, rank) (or [0, rank] with `inclusive`);
 /// emits an error naming `what` when out of range.

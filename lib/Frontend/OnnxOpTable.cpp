@@ -83,7 +83,9 @@ const OpEntry kOps[] = {
       "-> dnn.reduce mean; axes attribute, or input from opset 18"},
      importReduce, 1},
     {{"ReduceSum", "", 1, kMax, kReduceAttrs,
-      "-> dnn.reduce sum; axes attribute, or input from opset 13"},
+      "-> dnn.reduce sum; axes attribute, or input from opset 13 (run-time "
+      "axes: from the declared result shape, or chosen at run time among "
+      "up to 8 fitting axis sets)"},
      importReduce, 1},
     {{"ReduceMax", "", 1, kMax, kReduceAttrs,
       "-> dnn.reduce max; axes attribute, or input from opset 18"},
@@ -223,9 +225,10 @@ const OpEntry kOps[] = {
       "nearest_mode",
       "nearest, linear and cubic -> dnn.resize with per-dim scales (out/in "
       "when sizes are given); every coordinate transformation mode incl. "
-      "tf_half_pixel_for_nn and tf_crop_and_resize (constant roi); scales, "
-      "roi and sizes must be constant (sizes may also come from the "
-      "declared result shape); antialias rejected"},
+      "tf_half_pixel_for_nn and tf_crop_and_resize; sizes may come from "
+      "the declared result shape; run-time scales or roi -> "
+      "dnn.dynamic_resize (declared result shape, spatial dims of an "
+      "N x C x ... input); antialias rejected"},
      importResize, 1},
     {{"Upsample", "", 7, 9, "mode,scales",
       "-> dnn.resize (asymmetric, nearest rounds down)"},

@@ -130,6 +130,26 @@ LogicalResult importConvTranspose(NodeContext &ctx) {
   return ctx.setOutput(0, y);
 }
 
+/// BatchNormalization's per-channel operands (scale, B, input_mean,
+/// input_var), each checked to be an f32 vector of `c` elements and
+/// reshaped to `shape` so that it broadcasts against the input.
+static LogicalResult batchNormParams(NodeContext &ctx, int64_t c,
+                                     ArrayRef<int64_t> shape,
+                                     SmallVectorImpl<Value> &params) {
+  for (unsigned i = 1; i < 5; ++i) {
+    auto v = ctx.input(i);
+    if (failed(v))
+      return failure();
+    if (NodeContext::shapeOf(*v) != ArrayRef<int64_t>{c} ||
+        !NodeContext::elementTypeOf(*v).isF32())
+      return ctx.emitError() << "scale, B, input_mean and input_var must be "
+                                "f32 vectors of "
+                             << c << " elements";
+    params.push_back(reshapeTo(ctx, *v, shape));
+  }
+  return success();
+}
+
 /// BatchNormalization with training_mode=1 (opset 14+), as ONNX's
 /// reference computes it: the batch mean and population variance over N
 /// and the spatial dims normalise x, and running_mean / running_var blend
@@ -146,17 +166,8 @@ static LogicalResult importBatchNormTraining(NodeContext &ctx, Value x,
     axes.push_back(static_cast<int64_t>(i));
   SmallVector<int64_t> statShape = reduceResultShape(xs, axes, true);
   SmallVector<Value, 4> params;
-  for (unsigned i = 1; i < 5; ++i) {
-    auto v = ctx.input(i);
-    if (failed(v))
-      return failure();
-    if (NodeContext::shapeOf(*v) != ArrayRef<int64_t>{c} ||
-        !NodeContext::elementTypeOf(*v).isF32())
-      return ctx.emitError() << "scale, B, input_mean and input_var must be "
-                                "f32 vectors of "
-                             << c << " elements";
-    params.push_back(reshapeTo(ctx, *v, statShape));
-  }
+  if (failed(batchNormParams(ctx, c, statShape, params)))
+    return failure();
   auto statType = ctx.f32Tensor(statShape);
   auto mean = [&](Value v) {
     return ReduceOp::create(b, loc, statType, v, b.getStringAttr("mean"),
@@ -230,17 +241,8 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
     SmallVector<int64_t> pshape(xs.size() - 1, 1);
     pshape[0] = c;
     SmallVector<Value, 4> params;
-    for (unsigned i = 1; i < 5; ++i) {
-      auto v = ctx.input(i);
-      if (failed(v))
-        return failure();
-      if (NodeContext::shapeOf(*v) != ArrayRef<int64_t>{c} ||
-          !NodeContext::elementTypeOf(*v).isF32())
-        return ctx.emitError() << "statistics must be f32 vectors of " << c
-                               << " elements";
-      params.push_back(ReshapeOp::create(b, ctx.getLoc(), ctx.f32Tensor(pshape),
-                                         *v));
-    }
+    if (failed(batchNormParams(ctx, c, pshape, params)))
+      return failure();
     auto pType = ctx.f32Tensor(pshape);
     Value var = AddOp::create(b, ctx.getLoc(), pType, params[3],
                               f32Constant(ctx, {}, {*eps}),
@@ -423,6 +425,8 @@ LogicalResult importReduce(NodeContext &ctx) {
         dropped = axesSet;
       }
     }
+    if (matches > 1) // several candidates: choose at run time
+      return importReduceRuntimeAxes(ctx, *x, *declared);
     if (matches != 1)
       dropped.reset();
   }

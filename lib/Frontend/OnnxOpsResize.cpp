@@ -5,6 +5,8 @@
 // use the asymmetric transform with floor rounding for nearest. Cubic mode
 // carries cubic_coeff_a and exclude_outside; tf_crop_and_resize carries its
 // (constant) roi, expanded to every dimension, and extrapolation_value.
+// Scales (or a crop's roi) computed at run time go to dnn.dynamic_resize
+// instead (OnnxOpsResizeDynamic.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,6 +80,31 @@ LogicalResult importResize(NodeContext &ctx) {
   } else {
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
+  }
+  // Scales (or a crop's roi) computed at run time: the declared result
+  // shape with taps computed on the mesh.
+  if (!(upsample && ctx.getOpset() < 9)) {
+    unsigned scalesIdx = legacy ? 1 : 2;
+    bool runtimeScales = false;
+    if (ctx.isRuntimeInput(scalesIdx)) {
+      auto s = ctx.input(scalesIdx);
+      if (failed(s))
+        return failure();
+      runtimeScales = NodeContext::shapeOf(*s) != ArrayRef<int64_t>{0};
+    }
+    if (runtimeScales || (crop && ctx.isRuntimeInput(1))) {
+      bool scalesGiven = runtimeScales;
+      if (!runtimeScales) {
+        auto s = ctx.constInput(scalesIdx, "scales");
+        if (failed(s))
+          return failure();
+        scalesGiven = *s && (*s)->numel();
+      }
+      DynamicResizeSpec spec{m,       transform,   *nearest,
+                             axes,    *coeffA,     *extrapolation,
+                             *exclude != 0, scalesGiven, scalesIdx};
+      return importDynamicResize(ctx, *x, spec);
+    }
   }
   SmallVector<float> scales(rank, 1.0f);
   SmallVector<int64_t> shape(xs);

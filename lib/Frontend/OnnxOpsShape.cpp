@@ -273,27 +273,29 @@ Value i64Vector(NodeContext &ctx, ArrayRef<int64_t> values) {
 }
 
 /// The declared static shape of output 0, which the run-time forms need
-/// since their operands' values decide it only when the model runs.
-FailureOr<SmallVector<int64_t>> declaredShapeFor(NodeContext &ctx,
+/// since their operands' values decide it only when the model runs; these
+/// forms keep the rank of their input `x`.
+FailureOr<SmallVector<int64_t>> declaredShapeFor(NodeContext &ctx, Value x,
                                                  StringRef what) {
   auto shape = ctx.declaredOutputShape(0);
   if (!shape)
     return ctx.emitError() << what
                            << " known only at run time need the output's "
                               "static shape to be declared or inferable";
+  size_t rank = NodeContext::shapeOf(x).size();
+  if (shape->size() != rank)
+    return ctx.emitError() << "declared output rank " << shape->size()
+                           << " differs from the input's " << rank;
   return *shape;
 }
 
 /// Slice (opset >= 10) whose starts, ends, axes or steps are computed at
 /// run time: dnn.dynamic_slice with the declared result shape.
 LogicalResult importDynamicSlice(NodeContext &ctx, Value x) {
-  auto shape = declaredShapeFor(ctx, "Slice starts/ends/axes/steps");
+  auto shape = declaredShapeFor(ctx, x, "Slice starts/ends/axes/steps");
   if (failed(shape))
     return failure();
   int64_t rank = NodeContext::shapeOf(x).size();
-  if (int64_t(shape->size()) != rank)
-    return ctx.emitError() << "declared output rank " << shape->size()
-                           << " differs from the input's " << rank;
   auto starts = ctx.input(1), ends = ctx.input(2);
   auto axes = ctx.optionalInput(3), steps = ctx.optionalInput(4);
   if (failed(starts) || failed(ends) || failed(axes) || failed(steps))
@@ -325,13 +327,10 @@ LogicalResult importDynamicSlice(NodeContext &ctx, Value x) {
 
 /// Pad whose pads (or constant value) are computed at run time.
 LogicalResult importDynamicPad(NodeContext &ctx, Value x, StringRef mode) {
-  auto shape = declaredShapeFor(ctx, "Pad pads");
+  auto shape = declaredShapeFor(ctx, x, "Pad pads");
   if (failed(shape))
     return failure();
   int64_t rank = NodeContext::shapeOf(x).size();
-  if (int64_t(shape->size()) != rank)
-    return ctx.emitError() << "declared output rank " << shape->size()
-                           << " differs from the input's " << rank;
   if (ctx.numInputs() > 3 && !ctx.getNode().input(3).empty())
     return ctx.emitError() << "run-time pads with an axes input are not "
                               "supported";

@@ -16,10 +16,13 @@ import os
 import sys
 
 import numpy as np
-import onnx
 import torch
 from onnx import TensorProto, helper
-from onnx import numpy_helper as nh
+
+# Share the node-test writer without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node_test_data import save_node_test  # noqa: E402
 
 
 def make(name, shape, k, s, p, d, ceil, order):
@@ -44,14 +47,7 @@ def make(name, shape, k, s, p, d, ceil, order):
         [node], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, y.shape),
          helper.make_tensor_value_info("z", TensorProto.INT64, i.shape)])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 12)])
-    onnx.checker.check_model(m)
-    data = os.path.join(OUT, name, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    onnx.save(m, os.path.join(OUT, name, "model.onnx"))
-    onnx.save_tensor(nh.from_array(x), os.path.join(data, "input_0.pb"))
-    onnx.save_tensor(nh.from_array(y), os.path.join(data, "output_0.pb"))
-    onnx.save_tensor(nh.from_array(i), os.path.join(data, "output_1.pb"))
+    save_node_test(OUT, name, g, 12, [x], [y, i])
 
 
 OUT = sys.argv[1]

@@ -17,10 +17,14 @@ import os
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 from onnx.backend.test.case.node.resize import (cubic_coeffs, interpolate_nd,
                                                 linear_coeffs, nearest_coeffs)
+
+# Share the node-test writer without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from node_test_data import save_node_test  # noqa: E402
 
 
 def write(out_dir, name, shape, mode, ctm, coeffs, scales=None, sizes=None,
@@ -48,13 +52,7 @@ def write(out_dir, name, shape, mode, ctm, coeffs, scales=None, sizes=None,
     graph = helper.make_graph(
         [node], name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, list(y.shape))], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
-    onnx.checker.check_model(model)
-    data = os.path.join(out_dir, name, "test_data_set_0")
-    os.makedirs(data, exist_ok=True)
-    onnx.save(model, os.path.join(out_dir, name, "model.onnx"))
-    onnx.save_tensor(numpy_helper.from_array(x), os.path.join(data, "input_0.pb"))
-    onnx.save_tensor(numpy_helper.from_array(y), os.path.join(data, "output_0.pb"))
+    save_node_test(out_dir, name, graph, 13, [x], [y])
 
 
 def main():

@@ -47,7 +47,7 @@ static cl::opt<double> weightFraction(
     "weight-fraction",
     cl::desc("Share of a node's SRAM resident weights may take before the "
              "largest are streamed from HBM"),
-    cl::init(0.55));
+    cl::init(0.7));
 static cl::opt<bool> printConstants(
     "print-constants", cl::desc("Print large constants in IR output"),
     cl::init(false));

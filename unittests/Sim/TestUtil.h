@@ -14,6 +14,8 @@
 
 #include <cstring>
 #include <gtest/gtest.h>
+#include <initializer_list>
+#include <string>
 
 namespace dojo::test {
 
@@ -162,6 +164,34 @@ inline RunResult simulate(const bin::Executable &exe,
   RunResult r;
   r.ok = sim::run(exe, inputs, r.outputs, r.stats, r.error, opts);
   return r;
+}
+
+/// Runs `exe` with one simulator thread, then with each of `threadCounts`,
+/// expecting every parallel run to give the sequential run's outputs and
+/// statistics exactly; returns the sequential run for further checks.
+inline RunResult
+simulateAcrossThreads(const bin::Executable &exe,
+                      const std::vector<sim::HostTensor> &inputs = {},
+                      std::initializer_list<int> threadCounts = {2, 3}) {
+  sim::Options sequential;
+  sequential.threads = 1;
+  RunResult ref = simulate(exe, inputs, sequential);
+  if (!ref.ok)
+    return ref;
+  for (int threads : threadCounts) {
+    SCOPED_TRACE("threads " + std::to_string(threads));
+    sim::Options o;
+    o.threads = threads;
+    RunResult r = simulate(exe, inputs, o);
+    EXPECT_TRUE(r.ok) << r.error;
+    if (!r.ok)
+      continue;
+    EXPECT_EQ(r.outputs.size(), ref.outputs.size());
+    for (size_t k = 0; k < r.outputs.size() && k < ref.outputs.size(); ++k)
+      EXPECT_EQ(r.outputs[k].data, ref.outputs[k].data) << "output " << k;
+    EXPECT_EQ(r.stats.toJson(), ref.stats.toJson());
+  }
+  return ref;
 }
 
 } // namespace dojo::test

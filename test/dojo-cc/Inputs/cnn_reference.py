@@ -77,66 +77,47 @@ def small_cnn(rng):
     return model, x, y
 
 
-def wide_cnn(rng):
+def two_conv_cnn(rng, channels, size, c1, c2, stride2, scales):
+    """conv(3x3, pad 1) -> relu -> conv(3x3, pad 1, stride2) -> relu ->
+    global average pool -> flatten -> 10-way gemm, on a 1 x channels x
+    size x size input; `scales` are the spreads of w1, w2 and fw."""
     def param(name, shape, scale):
         data = rng.normal(0.0, scale, size=shape).astype(np.float32)
         return numpy_helper.from_array(data, name)
 
-    inits = [param("w1", [16, 4, 3, 3], 0.25), param("b1", [16], 0.1),
-             param("w2", [8, 16, 3, 3], 0.1), param("b2", [8], 0.1),
-             param("fw", [10, 8], 0.5), param("fb", [10], 0.1)]
+    inits = [param("w1", [c1, channels, 3, 3], scales[0]),
+             param("b1", [c1], 0.1),
+             param("w2", [c2, c1, 3, 3], scales[1]), param("b2", [c2], 0.1),
+             param("fw", [10, c2], scales[2]), param("fb", [10], 0.1)]
     nodes = [
         helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1",
                          pads=[1, 1, 1, 1]),
         helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
         helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2",
-                         pads=[1, 1, 1, 1], strides=[2, 2]),
+                         pads=[1, 1, 1, 1], strides=[stride2, stride2]),
         helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
         helper.make_node("GlobalAveragePool", ["r2"], ["p"], name="pool"),
         helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
         helper.make_node("Gemm", ["f", "fw", "fb"], ["logits"], name="fc",
                          transB=1),
     ]
-    model = make_model.model(
-        nodes, [make_model.f32("x", [1, 4, 16, 16])],
-        [make_model.f32("logits", [1, 10])], inits)
+    shape = [1, channels, size, size]
+    model = make_model.model(nodes, [make_model.f32("x", shape)],
+                             [make_model.f32("logits", [1, 10])], inits)
     p = initializers(model)
-    x = rng.uniform(-1.0, 1.0, size=(1, 4, 16, 16)).astype(np.float32)
+    x = rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
     y = relu(conv2d(x.astype(np.float64), p["w1"], p["b1"], 1, 1))
-    y = relu(conv2d(y, p["w2"], p["b2"], 2, 1))
+    y = relu(conv2d(y, p["w2"], p["b2"], stride2, 1))
     y = gemm_bt(gap_flatten(y), p["fw"], p["fb"])
     return model, x, y
+
+
+def wide_cnn(rng):
+    return two_conv_cnn(rng, 4, 16, 16, 8, 2, (0.25, 0.1, 0.5))
 
 
 def deep_cnn(rng):
-    def param(name, shape, scale):
-        data = rng.normal(0.0, scale, size=shape).astype(np.float32)
-        return numpy_helper.from_array(data, name)
-
-    inits = [param("w1", [128, 128, 3, 3], 0.03), param("b1", [128], 0.1),
-             param("w2", [128, 128, 3, 3], 0.03), param("b2", [128], 0.1),
-             param("fw", [10, 128], 0.2), param("fb", [10], 0.1)]
-    nodes = [
-        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1",
-                         pads=[1, 1, 1, 1]),
-        helper.make_node("Relu", ["c1"], ["r1"], name="relu1"),
-        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], name="conv2",
-                         pads=[1, 1, 1, 1]),
-        helper.make_node("Relu", ["c2"], ["r2"], name="relu2"),
-        helper.make_node("GlobalAveragePool", ["r2"], ["p"], name="pool"),
-        helper.make_node("Flatten", ["p"], ["f"], name="flatten"),
-        helper.make_node("Gemm", ["f", "fw", "fb"], ["logits"], name="fc",
-                         transB=1),
-    ]
-    model = make_model.model(
-        nodes, [make_model.f32("x", [1, 128, 6, 6])],
-        [make_model.f32("logits", [1, 10])], inits)
-    p = initializers(model)
-    x = rng.uniform(-1.0, 1.0, size=(1, 128, 6, 6)).astype(np.float32)
-    y = relu(conv2d(x.astype(np.float64), p["w1"], p["b1"], 1, 1))
-    y = relu(conv2d(y, p["w2"], p["b2"], 1, 1))
-    y = gemm_bt(gap_flatten(y), p["fw"], p["fb"])
-    return model, x, y
+    return two_conv_cnn(rng, 128, 6, 128, 128, 1, (0.03, 0.03, 0.2))
 
 
 def main():

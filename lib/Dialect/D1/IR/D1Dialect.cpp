@@ -242,7 +242,8 @@ LogicalResult FillOp::verify() {
 LogicalResult KernelOp::verify() {
   static const char *kinds[] = {"conv",    "matmul", "eltwise", "avgpool",
                                 "pool",    "reduce", "softmax", "layernorm",
-                                "lerp",    "dyngather", "dynslice", "dynpad"};
+                                "lerp",    "dyngather", "dynslice", "dynpad",
+                                "dynresize"};
   if (!llvm::is_contained(kinds, getKind()))
     return emitOpError() << "unknown kernel kind '" << getKind() << "'";
   if (getOperands().empty())

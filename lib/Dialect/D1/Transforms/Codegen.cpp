@@ -32,6 +32,36 @@ constexpr int kArrivalSem = 0;
 constexpr int kStoreSem = 1;
 constexpr int kSpillSem = 2;
 
+/// Emits one d1.kernel's code from its params and operand addresses; `dt`
+/// is the matrix unit's MatDType, which only the matrix kernels use.
+using KernelEmitter = void (*)(ProgramBuilder &pb, DictionaryAttr params,
+                               ArrayRef<int64_t> addrs, int64_t dt);
+
+/// A KernelEmitter for the kernels that do not use the matrix unit.
+template <void (*Emit)(ProgramBuilder &, DictionaryAttr, ArrayRef<int64_t>)>
+void withoutDType(ProgramBuilder &pb, DictionaryAttr params,
+                  ArrayRef<int64_t> addrs, int64_t) {
+  Emit(pb, params, addrs);
+}
+
+/// The code generator of each d1.kernel kind (KernelOp::verify lists the
+/// kinds): a new kind is one row here.
+constexpr std::pair<StringLiteral, KernelEmitter> kKernelEmitters[] = {
+    {"conv", emitConvKernel},
+    {"matmul", emitMatmulKernel},
+    {"eltwise", withoutDType<emitEltwiseKernel>},
+    {"avgpool", withoutDType<emitAvgPoolKernel>},
+    {"pool", withoutDType<emitPoolKernel>},
+    {"reduce", withoutDType<emitReduceKernel>},
+    {"softmax", withoutDType<emitSoftmaxKernel>},
+    {"layernorm", withoutDType<emitLayerNormKernel>},
+    {"lerp", withoutDType<emitLerpKernel>},
+    {"dyngather", withoutDType<emitDynGatherKernel>},
+    {"dynslice", withoutDType<emitDynSliceKernel>},
+    {"dynpad", withoutDType<emitDynPadKernel>},
+    {"dynresize", withoutDType<emitDynResizeKernel>},
+};
+
 /// What one node does in one step.
 struct NodeStep {
   SmallVector<FillOp> fills;
@@ -119,37 +149,20 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
     return success();
   }
 
-  void emitKernel(ProgramBuilder &pb, KernelOp kernel, int64_t dt) {
+  LogicalResult emitKernel(ProgramBuilder &pb, KernelOp kernel, int64_t dt) {
+    const auto *entry = llvm::find_if(kKernelEmitters, [&](const auto &e) {
+      return e.first == kernel.getKind();
+    });
+    if (entry == std::end(kKernelEmitters))
+      return kernel.emitOpError()
+             << "has no code generator for kind '" << kernel.getKind() << "'";
     SmallVector<int64_t, 4> addrs;
     for (Value v : kernel.getOperands())
       addrs.push_back(addressOf(v));
     pb.beginDebug(nameOf(kernel.getLoc()));
-    StringRef kind = kernel.getKind();
-    if (kind == "conv")
-      emitConvKernel(pb, kernel.getParams(), addrs, dt);
-    else if (kind == "matmul")
-      emitMatmulKernel(pb, kernel.getParams(), addrs, dt);
-    else if (kind == "eltwise")
-      emitEltwiseKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "pool")
-      emitPoolKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "reduce")
-      emitReduceKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "softmax")
-      emitSoftmaxKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "layernorm")
-      emitLayerNormKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "lerp")
-      emitLerpKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "dyngather")
-      emitDynGatherKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "dynslice")
-      emitDynSliceKernel(pb, kernel.getParams(), addrs);
-    else if (kind == "dynpad")
-      emitDynPadKernel(pb, kernel.getParams(), addrs);
-    else
-      emitAvgPoolKernel(pb, kernel.getParams(), addrs);
+    entry->second(pb, kernel.getParams(), addrs, dt);
     pb.endDebug();
+    return success();
   }
 
   void runOnOperation() override {
@@ -243,7 +256,8 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
         if (ns.arrivals)
           pb.emit(isa::Op::SemWait, kArrivalSem, 0, 0, ns.arrivals);
         for (KernelOp k : ns.kernels)
-          emitKernel(pb, k, dt);
+          if (failed(emitKernel(pb, k, dt)))
+            return signalPassFailure();
         int64_t spills = 0;
         for (HbmStoreOp st : ns.stores) {
           isa::DmaDesc d = regionDesc(st, isa::DmaMode::SramToHbm);

@@ -2,6 +2,7 @@
 #include "ConvPlan.h"
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 
@@ -79,7 +80,10 @@ struct Evaluator {
     double tiles = double(ceilDiv(ext[1], 8)) * double(positions) *
                    double(ceilDiv(ext[rank - 1], 8));
     double compute = tiles * (double(mmaPerTile) * mma + kTileOverhead);
-    int64_t inBytes = ext[0] * window * cinPart * 4;
+    // In BF16 the staged input is BF16 too when its channels pair up into
+    // words (see Distributor::lowerConv): half the bytes to move and keep.
+    int64_t inElem = p.weightElemBytes == 2 && cinPart % 2 == 0 ? 2 : 4;
+    int64_t inBytes = ext[0] * window * cinPart * inElem;
     int64_t outElems = ext[1] * positions * ext[rank - 1];
     int64_t pieces = blocks(split) * parts;
     int64_t rounds = ceilDiv(pieces, nodes);
@@ -108,7 +112,7 @@ struct Evaluator {
     // Counted in full on every node that holds a piece: averaging over
     // the mesh would let layers with few, heavy pieces overfill theirs.
     c.nodeWeightBytes = wBlock * rounds;
-    c.workingSet = 4 * (inBytes / 4 + outElems * (parts > 1 ? 2 : 1)) + wBlock;
+    c.workingSet = inBytes + 4 * outElems * (parts > 1 ? 2 : 1) + wBlock;
     if (c.workingSet > sramBudget)
       return std::nullopt;
     return c;
@@ -133,54 +137,49 @@ dojo::d1::convPlanCandidates(const ConvProblem &p, const TargetModel &target,
   for (int64_t k : {2, 3, 4, 6, 8, 12, 16})
     if (p.cin / k >= 16 && k <= maxPieces)
       partChoices.push_back(k);
-  int64_t coChunks = ceilDiv(p.cout, ev.units[1]);
-  for (int64_t parts : partChoices) {
-    int64_t lastC = 0;
-    for (int64_t c = 1; c <= coChunks; ++c) {
-      int64_t eff = effectiveChunks(p.cout, ev.units[1], c);
-      if (eff == lastC)
-        continue;
-      lastC = eff;
-      if (eff * parts > maxPieces)
-        break;
-      // Grow the batch and spatial split from one block, always along the
-      // dimension with the most chunks left, and cost every step.
-      llvm::SmallVector<int64_t, 6> split(rank, 1);
-      split[1] = c;
-      bool found = false;
-      while (true) {
-        bool over = ev.blocks(split) * parts > maxPieces;
-        // Past the node count, pieces run in rounds: only worth it while
-        // no piece has fitted the SRAM yet.
-        if (over && found)
-          break;
-        if (auto choice = ev.cost(split, parts)) {
-          out.push_back(*choice);
-          found = true;
-        }
-        int best = -1;
-        int64_t bestLeft = 1;
-        for (unsigned d = 0; d < rank; ++d) {
-          if (d == 1)
-            continue;
-          int64_t left = ceilDiv(ceilDiv(ev.shape[d], ev.units[d]), split[d]);
-          if (left > bestLeft) {
-            bestLeft = left;
-            best = int(d);
-          }
-        }
-        if (best < 0 || ev.blocks(split) * parts > 64 * nodes)
-          break;
-        int64_t was =
-            effectiveChunks(ev.shape[best], ev.units[best], split[best]);
-        int64_t now = was;
-        while (now == was)
-          now = effectiveChunks(ev.shape[best], ev.units[best], ++split[best]);
-        // Store the chunk count itself, so splits multiply to block counts.
-        split[best] = now;
-      }
+  // The distinct chunk counts of every dimension (a split that does not
+  // change the chunk size is the same split).
+  std::vector<llvm::SmallVector<int64_t, 16>> counts(rank);
+  for (unsigned d = 0; d < rank; ++d)
+    for (int64_t s = 1; s <= ceilDiv(ev.shape[d], ev.units[d]); ++s) {
+      int64_t e = effectiveChunks(ev.shape[d], ev.units[d], s);
+      if (counts[d].empty() || counts[d].back() != e)
+        counts[d].push_back(e);
     }
-  }
+  // Every split of at most `limit` pieces: output-channel chunks times
+  // input-channel parts times batch and spatial chunks.
+  llvm::SmallVector<int64_t, 6> split(rank, 1);
+  auto enumerate = [&](int64_t limit) {
+    size_t before = out.size();
+    std::function<void(unsigned, int64_t)> walk = [&](unsigned d,
+                                                      int64_t pieces) {
+      if (d == rank) {
+        if (auto choice = ev.cost(split, pieces / ev.blocks(split)))
+          out.push_back(*choice);
+        return;
+      }
+      if (d == 1)
+        return walk(d + 1, pieces);
+      for (int64_t c : counts[d]) {
+        if (pieces * c > limit)
+          break;
+        split[d] = c;
+        walk(d + 1, pieces * c);
+      }
+      split[d] = 1;
+    };
+    for (int64_t parts : partChoices)
+      for (int64_t c : counts[1]) {
+        if (parts * c > limit)
+          break;
+        split[1] = c;
+        walk(0, parts * c);
+      }
+    return out.size() > before;
+  };
+  // More pieces than nodes (rounds) only when no piece fits the SRAM.
+  if (!enumerate(maxPieces))
+    enumerate(64 * nodes);
   return out;
 }
 

@@ -30,8 +30,9 @@ bool Distributor::isDynamicMove(Operation *op) {
 namespace {
 
 /// The row-major view of `extents` elements of an operand starting at
-/// `lo` (operand dimensions `dims`), with its byte strides in `strides`.
-SmallVector<ViewDim, 6> rowMajorView(ArrayRef<int> dims, ArrayRef<int64_t> lo,
+/// `lo` (the operand's leading dimensions, in order), with its byte strides
+/// in `strides`.
+SmallVector<ViewDim, 6> rowMajorView(ArrayRef<int64_t> lo,
                                      ArrayRef<int64_t> extents,
                                      SmallVectorImpl<int64_t> &strides) {
   SmallVector<ViewDim, 6> view;
@@ -42,7 +43,7 @@ SmallVector<ViewDim, 6> rowMajorView(ArrayRef<int> dims, ArrayRef<int64_t> lo,
     stride *= extents[i];
   }
   for (size_t i = 0; i < extents.size(); ++i)
-    view.push_back({dims[i], lo[i], extents[i], strides[i]});
+    view.push_back({int(i), lo[i], extents[i], strides[i]});
   return view;
 }
 
@@ -81,6 +82,41 @@ FailureOr<TensorBlock> Distributor::lowerDynamic(Operation *op, const Box &box,
     operands.push_back(*b);
     return success();
   };
+  // Stages the block [lo, lo + ext) of `v` row-major as the next operand;
+  // its byte strides come back in `strides`.
+  auto stageBlock = [&](Value v, ArrayRef<int64_t> lo, ArrayRef<int64_t> ext,
+                        SmallVectorImpl<int64_t> &strides,
+                        StringRef role) -> LogicalResult {
+    FailureOr<BufferOp> b =
+        stage(v, rowMajorView(lo, ext, strides), 0, 4 * product(ext), nodeId,
+              step, std::nullopt, loc, (opName(op) + role).str());
+    if (failed(b))
+      return failure();
+    operands.push_back(*b);
+    return success();
+  };
+  // The geometry the slice and pad kernels share: the input's and the
+  // declared result's shapes, this block's place in the result and the
+  // staged input's byte strides.
+  auto appendBlockGeometry = [&](ArrayRef<int64_t> in,
+                                 ArrayRef<int64_t> declared,
+                                 ArrayRef<int64_t> inStrides) {
+    SmallVector<int64_t, 6> extents;
+    for (unsigned d = 0; d < rank; ++d)
+      extents.push_back(box.extent(d));
+    params.append("dims", arr(in));
+    params.append("declared", arr(declared));
+    params.append("lo", arr(box.lo));
+    params.append("out", arr(extents));
+    params.append("in_strides", arr(inStrides));
+  };
+  // Emits `kernel` over the staged operands, writing the output block.
+  auto emitKernel = [&](StringRef kernel) {
+    operands.push_back(out.buffer);
+    KernelOp::create(builder, loc, builder.getStringAttr(kernel), operands,
+                     params.getDictionary(builder.getContext()));
+    return out;
+  };
 
   if (auto g = dyn_cast<dnn::GatherOp>(op)) {
     auto data = shapeOf(g.getData()), idxShape = shapeOf(g.getIndices());
@@ -88,42 +124,28 @@ FailureOr<TensorBlock> Distributor::lowerDynamic(Operation *op, const Box &box,
     unsigned q = idxShape.size();
     // Data: the block's range of the outer and inner dimensions, the whole
     // gathered axis.
-    SmallVector<int> dims;
     SmallVector<int64_t, 6> lo, ext, strides;
     for (unsigned d = 0; d < data.size(); ++d) {
-      dims.push_back(int(d));
       unsigned o = d < unsigned(axis) ? d : d + q - 1;
       lo.push_back(d == unsigned(axis) ? 0 : box.lo[o]);
       ext.push_back(d == unsigned(axis) ? data[d] : box.extent(o));
     }
-    int64_t bytes = 4 * product(ext);
-    FailureOr<BufferOp> staged =
-        stage(g.getData(), rowMajorView(dims, lo, ext, strides), 0, bytes,
-              nodeId, step, std::nullopt, loc, opName(op) + "_data");
-    if (failed(staged))
+    if (failed(stageBlock(g.getData(), lo, ext, strides, "_data")))
       return failure();
-    operands.push_back(*staged);
     // Indices: the block's range of the index dimensions.
     int64_t count = 1;
     if (q == 0) {
       if (failed(stageWhole(g.getIndices(), "_idx")))
         return failure();
     } else {
-      SmallVector<int> idims;
       SmallVector<int64_t, 6> ilo, iext, istrides;
       for (unsigned j = 0; j < q; ++j) {
-        idims.push_back(int(j));
         ilo.push_back(box.lo[axis + j]);
         iext.push_back(box.extent(axis + j));
         count *= box.extent(axis + j);
       }
-      FailureOr<BufferOp> idx =
-          stage(g.getIndices(), rowMajorView(idims, ilo, iext, istrides), 0,
-                4 * count, nodeId, step, std::nullopt, loc,
-                opName(op) + "_idx");
-      if (failed(idx))
+      if (failed(stageBlock(g.getIndices(), ilo, iext, istrides, "_idx")))
         return failure();
-      operands.push_back(*idx);
     }
     int64_t outer = 1, inner = 1;
     for (unsigned d = 0; d < unsigned(axis); ++d)
@@ -134,10 +156,7 @@ FailureOr<TensorBlock> Distributor::lowerDynamic(Operation *op, const Box &box,
     params.append("count", i64(count));
     params.append("inner", i64(inner));
     params.append("axis_dim", i64(data[axis]));
-    operands.push_back(out.buffer);
-    KernelOp::create(builder, loc, builder.getStringAttr("dyngather"),
-                     operands, params.getDictionary(builder.getContext()));
-    return out;
+    return emitKernel("dyngather");
   }
 
   if (auto s = dyn_cast<dnn::DynamicSliceOp>(op)) {
@@ -164,76 +183,40 @@ FailureOr<TensorBlock> Distributor::lowerDynamic(Operation *op, const Box &box,
         return s.emitError() << "dimension " << d
                              << " is not sliced but its declared extent "
                              << res[d] << " differs from the input's " << in[d];
-    SmallVector<int> dims;
     SmallVector<int64_t, 6> lo, ext, strides;
     for (unsigned d = 0; d < rank; ++d) {
-      dims.push_back(int(d));
       lo.push_back(sliced[d] ? 0 : box.lo[d]);
       ext.push_back(sliced[d] ? in[d] : box.extent(d));
     }
-    FailureOr<BufferOp> staged =
-        stage(s.getInput(), rowMajorView(dims, lo, ext, strides), 0,
-              4 * product(ext), nodeId, step, std::nullopt, loc,
-              opName(op) + "_in");
-    if (failed(staged))
+    if (failed(stageBlock(s.getInput(), lo, ext, strides, "_in")))
       return failure();
-    operands.push_back(*staged);
     if (failed(stageWhole(s.getStarts(), "_starts")) ||
         failed(stageWhole(s.getEnds(), "_ends")) ||
         failed(stageWhole(s.getAxes(), "_axes")) ||
         failed(stageWhole(s.getSteps(), "_steps")))
       return failure();
-    SmallVector<int64_t, 6> extents;
-    for (unsigned d = 0; d < rank; ++d)
-      extents.push_back(box.extent(d));
     params.append("entries", i64(entries));
-    params.append("dims", arr(in));
-    params.append("declared", arr(res));
     params.append("sliced", arr(sliced));
-    params.append("lo", arr(box.lo));
-    params.append("out", arr(extents));
-    params.append("in_strides", arr(strides));
-    operands.push_back(out.buffer);
-    KernelOp::create(builder, loc, builder.getStringAttr("dynslice"), operands,
-                     params.getDictionary(builder.getContext()));
-    return out;
+    appendBlockGeometry(in, res, strides);
+    return emitKernel("dynslice");
   }
 
   auto p = cast<dnn::DynamicPadOp>(op);
   auto in = shapeOf(p.getInput()), res = shapeOf(p.getOutput());
   // Any input element may land in the block: stage the whole input.
-  SmallVector<int> dims;
   SmallVector<int64_t, 6> lo(rank, 0), ext(in), strides;
-  for (unsigned d = 0; d < rank; ++d)
-    dims.push_back(int(d));
-  int64_t bytes = 4 * std::max<int64_t>(1, product(ext));
   if (product(ext) == 0) {
     // An empty input pads to all `value`: nothing to stage but a dummy.
     operands.push_back(newBuffer(nodeId, opName(op) + "_in", 4, step, loc));
     use(operands.back().getDefiningOp<BufferOp>(), step);
     strides.assign(rank, 0);
-  } else {
-    FailureOr<BufferOp> staged =
-        stage(p.getInput(), rowMajorView(dims, lo, ext, strides), 0, bytes,
-              nodeId, step, std::nullopt, loc, opName(op) + "_in");
-    if (failed(staged))
-      return failure();
-    operands.push_back(*staged);
+  } else if (failed(stageBlock(p.getInput(), lo, ext, strides, "_in"))) {
+    return failure();
   }
   if (failed(stageWhole(p.getPads(), "_pads")) ||
       failed(stageWhole(p.getValue(), "_value")))
     return failure();
-  SmallVector<int64_t, 6> extents;
-  for (unsigned d = 0; d < rank; ++d)
-    extents.push_back(box.extent(d));
   params.append("mode", builder.getStringAttr(p.getMode()));
-  params.append("dims", arr(in));
-  params.append("declared", arr(res));
-  params.append("lo", arr(box.lo));
-  params.append("out", arr(extents));
-  params.append("in_strides", arr(strides));
-  operands.push_back(out.buffer);
-  KernelOp::create(builder, loc, builder.getStringAttr("dynpad"), operands,
-                   params.getDictionary(builder.getContext()));
-  return out;
+  appendBlockGeometry(in, res, strides);
+  return emitKernel("dynpad");
 }

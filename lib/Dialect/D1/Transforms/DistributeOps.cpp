@@ -156,6 +156,8 @@ FailureOr<TensorBlock> Distributor::lowerBlock(Operation *op, const Box &box,
           [&](auto) { return lowerMove(op, box, nodeId, step); })
       .Case<dnn::ResizeOp>(
           [&](auto) { return lowerResize(op, box, nodeId, step); })
+      .Case<dnn::DynamicResizeOp>(
+          [&](auto) { return lowerDynamicResize(op, box, nodeId, step); })
       .Case<dnn::PoolOp>(
           [&](auto) { return lowerPool(op, box, nodeId, step); })
       .Case<dnn::ReduceOp, dnn::SoftmaxOp, dnn::LayerNormOp>(

@@ -147,6 +147,11 @@ private:
   mlir::FailureOr<TensorBlock> lowerDynamic(mlir::Operation *op,
                                             const Box &box, int node,
                                             int step);
+  /// dnn.dynamic_resize: taps computed on the node from run-time scales or
+  /// roi (DistributeResizeDynamic.cpp).
+  mlir::FailureOr<TensorBlock> lowerDynamicResize(mlir::Operation *op,
+                                                  const Box &box, int node,
+                                                  int step);
   /// True for the ops lowerDynamic handles.
   static bool isDynamicMove(mlir::Operation *op);
   mlir::FailureOr<TensorBlock> lowerPool(mlir::Operation *op, const Box &box,

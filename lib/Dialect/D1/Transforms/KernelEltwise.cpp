@@ -169,10 +169,17 @@ void dojo::d1::emitEltwiseKernel(ProgramBuilder &pb, DictionaryAttr p,
   float alpha = float(cast<FloatAttr>(p.get("alpha")).getValueAsDouble());
   float beta = float(cast<FloatAttr>(p.get("beta")).getValueAsDouble());
   unsigned inputs = addrs.size() - 1;
+  // Optional byte offsets into the operand buffers (a part of a buffer,
+  // e.g. one node's share of a split-reduction sum).
+  SmallVector<int64_t, 4> at(addrs.begin(), addrs.end());
+  if (auto offsets = dyn_cast_or_null<DenseI64ArrayAttr>(p.get("offsets")))
+    for (auto [i, off] : llvm::enumerate(offsets.asArrayRef()))
+      if (i < at.size())
+        at[i] += off;
   SmallVector<int, 3> ptrs;
   for (unsigned i = 0; i < inputs; ++i)
-    ptrs.push_back(pb.li(addrs[i]));
-  int out = pb.li(addrs.back());
+    ptrs.push_back(pb.li(at[i]));
+  int out = pb.li(at.back());
   pb.emit(Op::VSetVl, 0, 0, 0, pb.lanes);
   float c1 = fn == "gelu"        ? float(1.0 / std::sqrt(2.0))
              : fn == "gelu_tanh" ? float(std::sqrt(2.0 / M_PI))

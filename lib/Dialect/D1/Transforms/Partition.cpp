@@ -96,13 +96,19 @@ std::optional<OpGeometry> dojo::d1::getOpGeometry(Operation *op) {
           })
           .Case<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp,
                 dnn::WhereOp, dnn::CastOp, dnn::BroadcastOp>([&](auto) {
-            g.units[rank - 1] = std::min<int64_t>(16, g.outShape[rank - 1]);
+            // Blocks keep whole vectors along the innermost dimension,
+            // except for image tensors (N, C and two or more spatial
+            // dimensions): their channels-last blocks are contiguous
+            // whatever the spatial cut, so they can follow a neighbouring
+            // convolution's blocking.
+            if (rank < 4)
+              g.units[rank - 1] = std::min<int64_t>(16, g.outShape[rank - 1]);
             g.work = outElems;
             return true;
           })
           .Case<dnn::TransposeOp, dnn::ConcatOp, dnn::SliceOp, dnn::PadOp,
                 dnn::GatherOp, dnn::ResizeOp, dnn::DynamicSliceOp,
-                dnn::DynamicPadOp>([&](auto) {
+                dnn::DynamicPadOp, dnn::DynamicResizeOp>([&](auto) {
             g.work = outElems;
             return true;
           })
@@ -301,6 +307,13 @@ int64_t dojo::d1::blockWorkingSet(Operation *op, const Box &block) {
       .Case<dnn::DynamicSliceOp, dnn::DynamicPadOp>([&](auto d) {
         // The block may read any of the input (a conservative bound).
         return 4 * (product(shapeOf(d.getInput())) + out);
+      })
+      .Case<dnn::DynamicResizeOp>([&](auto d) {
+        // At most the whole input, plus per position of each spatial
+        // dimension its coordinate and up to 9 table entries (4 tap
+        // offsets, 4 weights, a crop flag), counted as 10 per output
+        // element.
+        return 4 * (product(shapeOf(d.getInput())) + 10 * out);
       })
       .Default([&](Operation *) { return 4 * 2 * out; });
 }

@@ -85,6 +85,12 @@ public:
   using Ptrs = llvm::ArrayRef<std::pair<int, int64_t>>;
   /// Runs `body` `count` times, advancing each pointer register by its
   /// stride after every iteration and restoring it afterwards.
+  /// Short loops around short bodies (a convolution's kernel-height taps,
+  /// say) are unrolled: the counter, compare and branch would cost as much
+  /// as the body's own work.
+  static constexpr int64_t kMaxUnroll = 4;
+  static constexpr size_t kMaxUnrolledBody = 24;
+
   void loop(int64_t count, Ptrs ptrs, llvm::function_ref<void()> body) {
     if (count <= 0)
       return;
@@ -92,18 +98,38 @@ public:
       body();
       return;
     }
-    int counter = li(0), limit = li(count);
+    // Register 0 stands for "no pointer" (an absent optional operand).
+    auto advance = [&](int64_t times) {
+      for (auto [r, stride] : ptrs)
+        if (stride && r)
+          emit(isa::Op::Addi, r, r, 0, stride * times);
+    };
+    size_t start = code.size(), debugMarks = debug.size();
+    body();
+    if (count <= kMaxUnroll && code.size() - start <= kMaxUnrolledBody) {
+      for (int64_t i = 1; i < count; ++i) {
+        advance(1);
+        body();
+      }
+      advance(-(count - 1));
+      return;
+    }
+    // Too long to unroll: drop the straight copy and emit a real loop
+    // (keeping it as a peeled first iteration if it recorded debug ranges).
+    int64_t iterations = count;
+    if (debug.size() == debugMarks)
+      code.resize(start);
+    else {
+      advance(1);
+      iterations = count - 1;
+    }
+    int counter = li(0), limit = li(iterations);
     int64_t top = int64_t(code.size());
     body();
-    // Register 0 stands for "no pointer" (an absent optional operand).
-    for (auto [r, stride] : ptrs)
-      if (stride && r)
-        emit(isa::Op::Addi, r, r, 0, stride);
+    advance(1);
     emit(isa::Op::Addi, counter, counter, 0, 1);
     emit(isa::Op::Blt, counter, limit, 0, top);
-    for (auto [r, stride] : ptrs)
-      if (stride && r)
-        emit(isa::Op::Addi, r, r, 0, -stride * count);
+    advance(-count);
     free(counter);
     free(limit);
   }
@@ -206,6 +232,9 @@ void emitDynSliceKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
                         llvm::ArrayRef<int64_t> addrs);
 void emitDynPadKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
                       llvm::ArrayRef<int64_t> addrs);
+/// Resize with run-time scales or roi (KernelResizeDynamic.cpp).
+void emitDynResizeKernel(ProgramBuilder &pb, mlir::DictionaryAttr params,
+                         llvm::ArrayRef<int64_t> addrs);
 /// Fills the strided regions of a d1.fill (six integers each, see D1Ops.td)
 /// of the buffer at `addr`.
 void emitFillRegions(ProgramBuilder &pb, int64_t addr,

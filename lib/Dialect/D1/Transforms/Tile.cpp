@@ -144,8 +144,12 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       int64_t wanted = std::clamp<int64_t>(
           g->work / std::max<int64_t>(1, minPieceWork), 1, nodes);
       int preferred = weightHeavyDim(op);
-      while (blockCount(*g, split) < wanted && growSplit(*g, split, preferred)) {
-      }
+      if (std::optional<SmallVector<int64_t, 6>> same = producerSplit(op, *g))
+        split = *same;
+      else
+        while (blockCount(*g, split) < wanted &&
+               growSplit(*g, split, preferred)) {
+        }
       // Enforce the SRAM budget on the largest block (the first one is the
       // largest: later blocks are only clipped at the tensor's edges).
       while (true) {
@@ -185,6 +189,48 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       }
     });
     chooseStreamedConstants(*target);
+  }
+
+  /// An elementwise layer (a residual addition, an activation) whose
+  /// operand comes from a layer of the same shape takes that layer's split
+  /// when it is at least as fine as its own would be: the blocks line up,
+  /// land on the same nodes (see layerStart), and read their operand with
+  /// no NoC hop; so does a following layer with the same blocking.
+  static std::optional<SmallVector<int64_t, 6>>
+  producerSplit(Operation *op, const OpGeometry &g) {
+    if (!llvm::isa<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp>(op))
+      return std::nullopt;
+    // Of several candidates, the most recent producer: a residual addition
+    // follows the branch's last convolution, whose blocking the next
+    // convolution of the same stage shares.
+    Operation *best = nullptr;
+    for (Value v : op->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (!def || def->hasAttr(kKSplitAttrName) ||
+          def->getBlock() != op->getBlock() ||
+          shapeOf(v) != ArrayRef<int64_t>(g.outShape))
+        continue;
+      auto split = def->getAttrOfType<DenseI64ArrayAttr>(kSplitAttrName);
+      if (split && split.size() == int64_t(g.outShape.size()) &&
+          (!best || best->isBeforeInBlock(def)))
+        best = def;
+    }
+    if (!best)
+      return std::nullopt;
+    // Only when this layer's units cut the same boxes.
+    SmallVector<int64_t, 6> split(
+        best->getAttrOfType<DenseI64ArrayAttr>(kSplitAttrName).asArrayRef());
+    std::optional<OpGeometry> pg = getOpGeometry(best);
+    if (!pg)
+      return std::nullopt;
+    std::vector<Box> mine = enumerateBlocks(g.outShape, g.units, split);
+    std::vector<Box> theirs = enumerateBlocks(pg->outShape, pg->units, split);
+    if (mine.size() != theirs.size())
+      return std::nullopt;
+    for (auto [a, b] : llvm::zip(mine, theirs))
+      if (a.lo != b.lo || a.hi != b.hi)
+        return std::nullopt;
+    return split;
   }
 
   /// The ungrouped convolution with constant weights, as the planner sees

@@ -146,21 +146,9 @@ LogicalResult GatherOp::verify() {
 LogicalResult ResizeOp::verify() {
   if (failed(verifyStaticF32(*this)))
     return failure();
-  StringRef mode = getMode(), ctm = getCoordinateTransformationMode(),
-            nearest = getNearestMode();
-  if (mode != "nearest" && mode != "linear" && mode != "cubic")
-    return emitOpError() << "mode must be nearest, linear or cubic, got \""
-                         << mode << "\"";
-  if (!llvm::is_contained({"half_pixel", "asymmetric", "align_corners",
-                           "pytorch_half_pixel", "tf_half_pixel_for_nearest",
-                           "tf_crop_and_resize"},
-                          ctm))
-    return emitOpError() << "unknown coordinate_transformation_mode \"" << ctm
-                         << "\"";
-  if (!llvm::is_contained(
-          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
-          nearest))
-    return emitOpError() << "unknown nearest_mode \"" << nearest << "\"";
+  StringRef ctm = getCoordinateTransformationMode();
+  if (failed(verifyResizeModes(*this, getMode(), ctm, getNearestMode())))
+    return failure();
   ArrayRef<int64_t> x = shapeOf(getInput()), y = shapeOf(getOutput());
   ArrayRef<float> scales = getScales();
   if (scales.size() != x.size() || y.size() != x.size())

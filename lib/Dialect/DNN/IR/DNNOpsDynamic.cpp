@@ -30,19 +30,32 @@ LogicalResult verifyIndexVector(Operation *op, Value v, StringRef name) {
   return success();
 }
 
+/// The input and result types of a run-time indexed move: static tensors of
+/// one supported element type and of the same rank, or an error.
+FailureOr<std::pair<RankedTensorType, RankedTensorType>>
+verifyMoveTypes(Operation *op, Value input, Value output) {
+  auto in = dyn_cast<RankedTensorType>(input.getType());
+  auto out = dyn_cast<RankedTensorType>(output.getType());
+  if (!in || !out || !in.hasStaticShape() || !out.hasStaticShape())
+    return op->emitOpError("input and result must be statically shaped");
+  if (!isSupportedElementType(in.getElementType()) ||
+      in.getElementType() != out.getElementType())
+    return op->emitOpError()
+           << "result element type must equal the input's "
+              "(a supported type), got "
+           << in.getElementType() << " and " << out.getElementType();
+  if (out.getRank() != in.getRank())
+    return op->emitOpError("result rank must equal the input's");
+  return std::pair{in, out};
+}
+
 } // namespace
 
 LogicalResult DynamicSliceOp::verify() {
-  auto in = dyn_cast<RankedTensorType>(getInput().getType());
-  auto out = dyn_cast<RankedTensorType>(getOutput().getType());
-  if (!in || !out || !in.hasStaticShape() || !out.hasStaticShape())
-    return emitOpError("input and result must be statically shaped");
-  if (!isSupportedElementType(in.getElementType()) ||
-      in.getElementType() != out.getElementType())
-    return emitOpError() << "result element type must equal the input's "
-                            "(a supported type), got "
-                         << in.getElementType() << " and "
-                         << out.getElementType();
+  auto types = verifyMoveTypes(*this, getInput(), getOutput());
+  if (failed(types))
+    return failure();
+  auto [in, out] = *types;
   for (auto [v, name] : {std::pair{getStarts(), "starts"},
                          {getEnds(), "ends"},
                          {getAxes(), "axes"},
@@ -57,8 +70,6 @@ LogicalResult DynamicSliceOp::verify() {
   if (n > in.getRank())
     return emitOpError() << n << " slice entries for a rank-" << in.getRank()
                          << " input";
-  if (out.getRank() != in.getRank())
-    return emitOpError("result rank must equal the input's");
   for (int64_t d = 0; d < in.getRank(); ++d)
     if (out.getShape()[d] > in.getShape()[d])
       return emitOpError() << "result dimension " << d << " ("
@@ -69,16 +80,10 @@ LogicalResult DynamicSliceOp::verify() {
 }
 
 LogicalResult DynamicPadOp::verify() {
-  auto in = dyn_cast<RankedTensorType>(getInput().getType());
-  auto out = dyn_cast<RankedTensorType>(getOutput().getType());
-  if (!in || !out || !in.hasStaticShape() || !out.hasStaticShape())
-    return emitOpError("input and result must be statically shaped");
-  if (!isSupportedElementType(in.getElementType()) ||
-      in.getElementType() != out.getElementType())
-    return emitOpError() << "result element type must equal the input's "
-                            "(a supported type)";
-  if (out.getRank() != in.getRank())
-    return emitOpError("result rank must equal the input's");
+  auto types = verifyMoveTypes(*this, getInput(), getOutput());
+  if (failed(types))
+    return failure();
+  auto [in, out] = *types;
   StringRef mode = getMode();
   if (mode != "constant" && mode != "edge" && mode != "reflect")
     return emitOpError() << "mode must be constant, edge or reflect, got \""

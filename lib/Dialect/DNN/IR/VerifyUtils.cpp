@@ -223,4 +223,22 @@ LogicalResult verifyResultShape(Operation *op, ArrayRef<int64_t> expected) {
   return success();
 }
 
+LogicalResult verifyResizeModes(Operation *op, StringRef mode, StringRef ctm,
+                                StringRef nearest) {
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return op->emitOpError() << "mode must be nearest, linear or cubic, got \""
+                             << mode << "\"";
+  if (!llvm::is_contained({"half_pixel", "asymmetric", "align_corners",
+                           "pytorch_half_pixel", "tf_half_pixel_for_nearest",
+                           "tf_crop_and_resize"},
+                          ctm))
+    return op->emitOpError() << "unknown coordinate_transformation_mode \""
+                             << ctm << "\"";
+  if (!llvm::is_contained(
+          {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"},
+          nearest))
+    return op->emitOpError() << "unknown nearest_mode \"" << nearest << "\"";
+  return success();
+}
+
 } // namespace dojo::dnn::detail

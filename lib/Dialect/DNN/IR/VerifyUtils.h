@@ -44,6 +44,12 @@ mlir::LogicalResult verifyStaticNumericSame(mlir::Operation *op);
 mlir::LogicalResult verifyAct(mlir::Operation *op, llvm::StringRef act);
 mlir::LogicalResult verifyResultShape(mlir::Operation *op,
                                       llvm::ArrayRef<int64_t> expected);
+/// The string attributes of dnn.resize and dnn.dynamic_resize: `mode`,
+/// `coordinate_transformation_mode` and `nearest_mode` are known values.
+mlir::LogicalResult verifyResizeModes(mlir::Operation *op,
+                                      llvm::StringRef mode,
+                                      llvm::StringRef ctm,
+                                      llvm::StringRef nearest);
 
 } // namespace dojo::dnn::detail
 

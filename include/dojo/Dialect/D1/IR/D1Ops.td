@@ -199,7 +199,7 @@ def D1_KernelOp : D1_Op<"kernel"> {
   let description = [{
     `kind` is one of "conv", "matmul", "eltwise", "avgpool", "pool",
     "reduce", "softmax", "layernorm", "lerp", "dyngather", "dynslice",
-    "dynpad". All operands are
+    "dynpad", "dynresize". All operands are
     buffers on the same node; the last is the output. `params` holds the
     geometry the code generator needs (see docs/dialect.md).
 

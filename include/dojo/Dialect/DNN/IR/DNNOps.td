@@ -408,4 +408,34 @@ def DNN_DynamicPadOp : DNN_Op<"dynamic_pad"> {
   let hasVerifier = 1;
 }
 
+def DNN_DynamicResizeOp : DNN_Op<"dynamic_resize"> {
+  let summary = "Resize whose scales or roi are run-time tensors";
+  let description = [{
+    ONNX Resize when `scales` (or, for tf_crop_and_resize, `roi`) is not a
+    constant after folding. The attributes mean what they mean on
+    dnn.resize; `axes` lists the dimensions the entries of `scales` (one
+    per axis) and `roi` (the starts of the axes, then their ends) refer
+    to, the other dimensions being copied. The operand the mode does not
+    read (roi outside tf_crop_and_resize, scales inside it) is a constant.
+    The result shape is the one the model declares: the values only move
+    the points each output coordinate samples. A batch or channel
+    dimension (0 or 1) named by `axes` must keep its extent, and its
+    run-time scale must be 1 (its roi [0, 1]); the D1 kernel traps
+    otherwise.
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scales,
+                   AnyRankedTensor:$roi, StrAttr:$mode,
+                   StrAttr:$coordinate_transformation_mode,
+                   StrAttr:$nearest_mode, DenseI64ArrayAttr:$axes,
+                   DefaultValuedAttr<F32Attr, "-0.75f">:$cubic_coeff_a,
+                   DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+                   DefaultValuedAttr<F32Attr, "0.0f">:$extrapolation_value);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $mode $input `,` $scales `,` $roi attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // DOJO_DNN_OPS
