@@ -18,9 +18,15 @@ def save_node_test(out_dir, name, graph, opset, inputs, outputs):
     it with the arrays `inputs` and `outputs` as test data set 0."""
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     onnx.checker.check_model(model)
+    save_test_data(out_dir, name, inputs, outputs)
+    onnx.save(model, os.path.join(out_dir, name, "model.onnx"))
+
+
+def save_test_data(out_dir, name, inputs, outputs):
+    """Writes the arrays `inputs` and `outputs` as test data set 0 of
+    OUT/<name>."""
     data = os.path.join(out_dir, name, "test_data_set_0")
     os.makedirs(data, exist_ok=True)
-    onnx.save(model, os.path.join(out_dir, name, "model.onnx"))
     for kind, arrays in (("input", inputs), ("output", outputs)):
         for i, array in enumerate(arrays):
             onnx.save_tensor(numpy_helper.from_array(array),
