@@ -362,7 +362,19 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
       wBuf = it->second;
     } else {
       std::vector<float> data(wBytes / 4);
-      SmallVector<float> all(wData.getValues<float>());
+      // Read the FP32 weights in place: copying the whole tensor for every
+      // block made baking quadratic in the number of blocks.
+      SmallVector<float> converted;
+      const float *all = nullptr;
+      bool splat = wData.isSplat();
+      if (wData.getElementType().isF32()) {
+        all = reinterpret_cast<const float *>(wData.getRawData().data());
+      } else {
+        for (APFloat v : wData.getValues<APFloat>())
+          converted.push_back(float(v.convertToDouble()));
+        all = converted.data();
+        splat = false;
+      }
       int64_t kOff = 3 - (w.size() - 2);
       size_t pos = 0;
       for (int64_t g = 0; g < groups; ++g)
@@ -385,7 +397,7 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                     for (unsigned s = 0; s < spatial; ++s)
                       off += kidx[s + kOff] * wStrides[2 + s];
                   }
-                  data[pos++] = all[off];
+                  data[pos++] = all[splat ? 0 : off];
                 }
       ElementsAttr init;
       if (bf16Weights) {
