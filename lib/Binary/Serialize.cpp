@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -255,11 +256,27 @@ bool readExecutable(const std::string &path, Executable &exe,
     return false;
   }
   std::vector<uint8_t> bytes;
-  // Size the buffer once for regular files: binaries of large models run
-  // to hundreds of megabytes, and growing by chunks would copy them again.
   struct stat st;
-  if (::fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
-    bytes.reserve(size_t(st.st_size));
+  bool regular =
+      ::fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+  if (regular) {
+    // Binaries of large models run to hundreds of megabytes: decode them
+    // straight from a read-only mapping of the file instead of copying
+    // them into a buffer first (the decoder copies what it keeps).
+    size_t size = size_t(st.st_size);
+    void *map = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+    if (map != MAP_FAILED) {
+      std::fclose(f);
+      ::madvise(map, size, MADV_SEQUENTIAL);
+      std::string err;
+      bool ok = deserialize(static_cast<const uint8_t *>(map), size, exe, err);
+      ::munmap(map, size);
+      if (!ok)
+        error = path + ": " + err;
+      return ok;
+    }
+    bytes.reserve(size);
+  }
   uint8_t chunk[1 << 16];
   size_t n;
   while ((n = std::fread(chunk, 1, sizeof(chunk), f)) > 0)
