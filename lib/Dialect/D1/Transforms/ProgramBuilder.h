@@ -104,9 +104,14 @@ public:
         if (stride && r)
           emit(isa::Op::Addi, r, r, 0, stride * times);
     };
-    size_t start = code.size(), debugMarks = debug.size();
+    // The body is emitted once, with the loop's registers reserved; its
+    // size decides between unrolling and a real loop.
+    int counter = reg(), limit = reg();
+    size_t start = code.size();
     body();
     if (count <= kMaxUnroll && code.size() - start <= kMaxUnrolledBody) {
+      free(counter);
+      free(limit);
       for (int64_t i = 1; i < count; ++i) {
         advance(1);
         body();
@@ -114,18 +119,29 @@ public:
       advance(-(count - 1));
       return;
     }
-    // Too long to unroll: drop the straight copy and emit a real loop
-    // (keeping it as a peeled first iteration if it recorded debug ranges).
-    int64_t iterations = count;
-    if (debug.size() == debugMarks)
-      code.resize(start);
-    else {
-      advance(1);
-      iterations = count - 1;
+    // A real loop: put the counter's set-up in front of the body already
+    // emitted, moving the body's own branch targets and debug ranges.
+    isa::Insn set[2];
+    set[0].op = set[1].op = isa::Op::Li;
+    set[0].a = uint8_t(counter);
+    set[1].a = uint8_t(limit);
+    set[1].imm = count;
+    code.insert(code.begin() + int64_t(start), set, set + 2);
+    for (size_t k = start + 2; k < code.size(); ++k) {
+      isa::Op op = code[k].op;
+      if ((op == isa::Op::Blt || op == isa::Op::Bne || op == isa::Op::Jmp) &&
+          code[k].imm >= int64_t(start))
+        code[k].imm += 2;
     }
-    int counter = li(0), limit = li(iterations);
-    int64_t top = int64_t(code.size());
-    body();
+    // Ranges opened at `start` itself include the set-up, as they did
+    // when it was emitted first.
+    for (size_t k = 0; k + 2 < debug.size(); k += 3)
+      for (size_t e = k; e < k + 2; ++e)
+        if (debug[e] > int32_t(start))
+          debug[e] += 2;
+    if (debugBegin > int(start))
+      debugBegin += 2;
+    int64_t top = int64_t(start) + 2;
     advance(1);
     emit(isa::Op::Addi, counter, counter, 0, 1);
     emit(isa::Op::Blt, counter, limit, 0, top);
