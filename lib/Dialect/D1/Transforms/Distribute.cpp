@@ -178,7 +178,7 @@ ElementsAttr Distributor::bakeConstant(DenseElementsAttr data,
 
 LogicalResult Distributor::gatherInto(Value operand, ArrayRef<ViewDim> view,
                                       BufferOp dst, int64_t dstBase, int step,
-                                      Location loc) {
+                                      Location loc, int64_t dstType) {
   auto it = dist.find(operand);
   if (it == dist.end()) {
     // A constant read by a data-movement op: give it a home first.
@@ -186,13 +186,13 @@ LogicalResult Distributor::gatherInto(Value operand, ArrayRef<ViewDim> view,
       return emitError(loc) << "operand is not mapped to the mesh";
     it = dist.find(operand);
   }
-  return gatherFrom(it->second, view, dst, dstBase, step, loc);
+  return gatherFrom(it->second, view, dst, dstBase, step, loc, dstType);
 }
 
 LogicalResult Distributor::gatherFrom(const DistTensor &src,
                                       ArrayRef<ViewDim> view, BufferOp dst,
                                       int64_t dstBase, int step,
-                                      Location loc) {
+                                      Location loc, int64_t dstType) {
   for (const TensorBlock &block : src.blocks) {
     SmallVector<int64_t, 8> shape, src, dstStrides;
     int64_t srcOffset = block.base, dstOffset = dstBase;
@@ -262,8 +262,8 @@ LogicalResult Distributor::gatherFrom(const DistTensor &src,
           i64(srcOffset), i64(dstOffset), arr(shape), arr(src),
           arr(dstStrides));
     }
-    if (stageDType != 1)
-      transfer->setAttr(kDstTypeAttrName, i64(stageDType));
+    if (dstType != 1)
+      transfer->setAttr(kDstTypeAttrName, i64(dstType));
   }
   return success();
 }
@@ -273,7 +273,8 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
                                        int nodeId, int step,
                                        std::optional<float> fill, Location loc,
                                        StringRef role,
-                                       ArrayRef<int64_t> fillRegions) {
+                                       ArrayRef<int64_t> fillRegions,
+                                       int64_t dstType) {
   // Constants stay resident (baked into the SRAM image) unless d1-tile
   // chose to stream them from HBM.
   DenseElementsAttr constant;
@@ -320,7 +321,7 @@ FailureOr<BufferOp> Distributor::stage(Value operand, ArrayRef<ViewDim> view,
                    fillRegions.empty()
                        ? DenseI64ArrayAttr()
                        : builder.getDenseI64ArrayAttr(fillRegions));
-  if (failed(gatherInto(operand, view, buffer, dstBase, step, loc)))
+  if (failed(gatherInto(operand, view, buffer, dstBase, step, loc, dstType)))
     return failure();
   return buffer;
 }

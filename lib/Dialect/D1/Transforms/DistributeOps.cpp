@@ -235,8 +235,10 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   // With the matrix unit in BF16 the staged input is stored as BF16 too
   // (the unit rounds it to BF16 anyway): half the SRAM and half the bytes
   // on the NoC, converted by the DMA engine. Elements must pair up into
-  // 4-byte words for the vector unit's fills.
-  bool bf16In = bf16Weights && ci % 2 == 0;
+  // 4-byte words for the vector unit's fills. A constant input is baked
+  // into the SRAM image as FP32, so it keeps FP32 staging.
+  bool bf16In = bf16Weights && ci % 2 == 0 &&
+                !input.getDefiningOp<arith::ConstantOp>();
   int64_t xe = bf16In ? 2 : 4;
   SmallVector<int64_t, 3> winStride(spatial, ci * xe);
   for (int i = int(spatial) - 2; i >= 0; --i)
@@ -301,11 +303,9 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                    DenseI64ArrayAttr());
     in = b;
   } else {
-    stageDType = bf16In ? 16 : 1;
     in = stage(input, view, dstBase, inBytes, nodeId, step,
                padded ? std::optional<float>(0.0f) : std::nullopt, loc,
-               opName(op) + "_in", fillRegions);
-    stageDType = 1;
+               opName(op) + "_in", fillRegions, bf16In ? 16 : 1);
   }
   if (failed(in))
     return failure();

@@ -85,11 +85,15 @@ private:
                                   int64_t bytes, int node, int step,
                                   std::optional<float> fill, mlir::Location loc,
                                   llvm::StringRef role,
-                                  llvm::ArrayRef<int64_t> fillRegions = {});
-  /// Emits the transfers copying `operand` (through `view`) into `dst`.
+                                  llvm::ArrayRef<int64_t> fillRegions = {},
+                                  int64_t dstType = 1);
+  /// Emits the transfers copying `operand` (through `view`) into `dst`,
+  /// whose elements are of ONNX type `dstType` (the DMA engine converts;
+  /// 16 stages a BF16 matrix operand, see kDstTypeAttrName).
   mlir::LogicalResult gatherInto(mlir::Value operand,
                                  llvm::ArrayRef<ViewDim> view, BufferOp dst,
-                                 int64_t dstBase, int step, mlir::Location loc);
+                                 int64_t dstBase, int step, mlir::Location loc,
+                                 int64_t dstType = 1);
   /// Bakes a constant's view into initial data.
   mlir::ElementsAttr bakeConstant(mlir::DenseElementsAttr data,
                                   llvm::ArrayRef<ViewDim> view,
@@ -128,7 +132,8 @@ private:
   /// Emits the transfers copying `src` (through `view`) into `dst`.
   mlir::LogicalResult gatherFrom(const DistTensor &src,
                                  llvm::ArrayRef<ViewDim> view, BufferOp dst,
-                                 int64_t dstBase, int step, mlir::Location loc);
+                                 int64_t dstBase, int step, mlir::Location loc,
+                                 int64_t dstType = 1);
   mlir::FailureOr<TensorBlock> lowerMatmul(mlir::Operation *op, const Box &box,
                                      int node, int step);
   mlir::FailureOr<TensorBlock> lowerEltwise(mlir::Operation *op, const Box &box,
@@ -192,9 +197,6 @@ private:
   size_t firstNode = 0; ///< where the next layer's first block goes
   /// Resident convolution weights are stored as BF16 (module d1.dtype).
   bool bf16Weights = false;
-  /// ONNX type code the transfers gatherFrom emits write (kDstTypeAttrName);
-  /// set while staging a BF16 operand.
-  int64_t stageDType = 1;
   unsigned streamedCount = 0;
 };
 
