@@ -161,8 +161,8 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       op->setAttr(kSplitAttrName,
                   DenseI64ArrayAttr::get(op->getContext(), split));
       // Which slice of each constant operand lands on which node: blocks
-      // go to the enabled nodes in snake order, each layer starting where
-      // the previous one stopped (as d1-distribute assigns them).
+      // go to the enabled nodes in snake order from layerStart (as
+      // d1-distribute assigns them).
       std::vector<Box> blocks = enumerateBlocks(g->outShape, g->units, split);
       size_t start = layerStart(firstNode, blocks.size(), order.size());
       for (auto [b, box] : llvm::enumerate(blocks)) {

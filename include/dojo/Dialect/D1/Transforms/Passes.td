@@ -42,6 +42,16 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
     more blocks than nodes, a node computes several blocks in successive
     rounds, so each block's working set fits the SRAM budget.
 
+    Ungrouped convolutions with constant weights are planned together by a
+    cost model (ConvPlan.h): every split of output channels, batch and
+    spatial dimensions, and of the reduction over input channels
+    (`d1.ksplit`: partial sums on neighbouring nodes, added in a
+    reduce-scatter step), costed from the target's matrix rate, ejection
+    and HBM bandwidth; one plan per layer minimises the network's cycles
+    with the weights resident within `weight-fraction`. Elementwise layers
+    on image tensors take their producer's split when it cuts the same
+    boxes.
+
     Weights stay resident in the SRAM of the nodes that use them when the
     estimated resident bytes per node fit `weight-fraction` of the SRAM;
     otherwise the largest constants get `d1.stream` and are loaded from HBM
@@ -54,6 +64,8 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
     After:
     ```mlir
     %y = dnn.conv %x, %w, %b {..., d1.split = array<i64: 1, 2, 1, 2, 1>} : ...
+    // a deep layer: 64 output-channel chunks, its 512 input channels in 4 parts
+    %z = dnn.conv %a, %v {..., d1.ksplit = 4 : i64, d1.split = array<i64: 1, 64, 1, 1, 1>} : ...
     ```
   }];
   let options = [
