@@ -295,4 +295,69 @@ std::vector<int> TargetModel::enabledNodesSnake() const {
   return out;
 }
 
+namespace {
+
+int sgn(int v) { return (v > 0) - (v < 0); }
+/// Division rounding toward negative infinity (the curve halves signed
+/// extents).
+int floorHalf(int v) { return v >= 0 ? v / 2 : -((-v + 1) / 2); }
+
+/// Appends the cells of the rectangle at (x, y) spanned by the major axis
+/// (ax, ay) and the minor axis (bx, by) in generalized Hilbert order. `x`
+/// counts rows and `y` columns.
+void gilbert(int x, int y, int ax, int ay, int bx, int by,
+             std::vector<Coord> &out) {
+  int w = std::abs(ax + ay), h = std::abs(bx + by);
+  int dax = sgn(ax), day = sgn(ay), dbx = sgn(bx), dby = sgn(by);
+  if (h == 1 || w == 1) {
+    // A single row or column: walk it.
+    int n = h == 1 ? w : h, dx = h == 1 ? dax : dbx, dy = h == 1 ? day : dby;
+    for (int i = 0; i < n; ++i, x += dx, y += dy)
+      out.push_back(Coord{x, y});
+    return;
+  }
+  int ax2 = floorHalf(ax), ay2 = floorHalf(ay);
+  int bx2 = floorHalf(bx), by2 = floorHalf(by);
+  int w2 = std::abs(ax2 + ay2), h2 = std::abs(bx2 + by2);
+  if (2 * w > 3 * h) {
+    // Long rectangle: cut it in two along the major axis (an even first
+    // half keeps the curve's ends on the right sides).
+    if (w2 % 2 && w > 2) {
+      ax2 += dax;
+      ay2 += day;
+    }
+    gilbert(x, y, ax2, ay2, bx, by, out);
+    gilbert(x + ax2, y + ay2, ax - ax2, ay - ay2, bx, by, out);
+    return;
+  }
+  if (h2 % 2 && h > 2) {
+    bx2 += dbx;
+    by2 += dby;
+  }
+  // Standard case: up along the minor axis, across, and back down.
+  gilbert(x, y, bx2, by2, ax2, ay2, out);
+  gilbert(x + bx2, y + by2, ax, ay, bx - bx2, by - by2, out);
+  gilbert(x + (ax - dax) + (bx2 - dbx), y + (ay - day) + (by2 - dby), -bx2,
+          -by2, -(ax - ax2), -(ay - ay2), out);
+}
+
+} // namespace
+
+std::vector<int> TargetModel::enabledNodesCurve() const {
+  std::vector<Coord> cells;
+  cells.reserve(size_t(numNodes()));
+  // The major axis is the longer side. The curve's first step is along the
+  // minor axis, so a square mesh takes rows as major and starts along its
+  // first row, as the snake order does.
+  if (rows >= cols)
+    gilbert(0, 0, rows, 0, 0, cols, cells);
+  else
+    gilbert(0, 0, 0, cols, rows, 0, cells);
+  std::vector<int> out;
+  for (Coord c : cells)
+    if (isEnabled(c))
+      out.push_back(nodeId(c));
+  return out;
+}
+
 } // namespace dojo

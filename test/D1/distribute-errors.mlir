@@ -74,3 +74,23 @@ module attributes {d1.target = "name=m,rows=2,cols=2"} {
     return %y : tensor<1x8x4x4xf32>
   }
 }
+
+// -----
+
+module attributes {d1.target = "name=m,rows=2,cols=2"} {
+  func.func @main(%x: tensor<4x48xf32>) -> tensor<4x48xf32> {
+    // expected-error @+1 {{d1.place has 3 entries for 4 pieces}}
+    %y = dnn.relu %x {d1.split = array<i64: 4, 1>, d1.place = array<i64: 2, 3, 1>} : (tensor<4x48xf32>) -> tensor<4x48xf32>
+    return %y : tensor<4x48xf32>
+  }
+}
+
+// -----
+
+module attributes {d1.target = "name=m,rows=2,cols=2,disabled=1:1"} {
+  func.func @main(%x: tensor<3x48xf32>) -> tensor<3x48xf32> {
+    // expected-error @+1 {{d1.place names node 3, which is not an enabled node}}
+    %y = dnn.relu %x {d1.split = array<i64: 3, 1>, d1.place = array<i64: 0, 1, 3>} : (tensor<3x48xf32>) -> tensor<3x48xf32>
+    return %y : tensor<3x48xf32>
+  }
+}

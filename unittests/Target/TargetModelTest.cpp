@@ -108,6 +108,58 @@ TEST(TargetModel, SnakeOrderVisitsEveryEnabledNodeOnce) {
   EXPECT_EQ(std::abs(a.col - b.col) + std::abs(a.row - b.row), 1);
 }
 
+/// Hops between two node ids.
+static int hops(const TargetModel &t, int a, int b) {
+  Coord x = t.coord(a), y = t.coord(b);
+  return std::abs(x.row - y.row) + std::abs(x.col - y.col);
+}
+
+TEST(TargetModel, CurveOrderIsAHamiltonianPathOfAnyRectangle) {
+  // Every shape, including odd sides and thin strips: each node once, each
+  // step to a neighbour, except one diagonal step where one side is odd
+  // and the other even (no such path between the corners exists then).
+  for (int rows = 1; rows <= 9; ++rows)
+    for (int cols = 1; cols <= 9; ++cols) {
+      auto t = *TargetModel::byName("mesh-" + std::to_string(rows) + "x" +
+                                    std::to_string(cols));
+      std::vector<int> order = t.enabledNodesCurve();
+      ASSERT_EQ(order.size(), size_t(rows * cols)) << rows << "x" << cols;
+      std::vector<bool> seen(t.numNodes());
+      int diagonal = 0;
+      for (size_t i = 0; i < order.size(); ++i) {
+        EXPECT_FALSE(seen[order[i]]);
+        seen[order[i]] = true;
+        if (i == 0)
+          continue;
+        int h = hops(t, order[i - 1], order[i]);
+        EXPECT_LE(h, 2) << rows << "x" << cols << " step " << i;
+        diagonal += h == 2;
+      }
+      bool mixedParity = rows > 1 && cols > 1 && (rows + cols) % 2 == 1;
+      EXPECT_LE(diagonal, mixedParity ? 1 : 0) << rows << "x" << cols;
+    }
+  // On 2x2 it is the snake order.
+  auto t = *TargetModel::byName("mesh-2x2");
+  EXPECT_EQ(t.enabledNodesCurve(), t.enabledNodesSnake());
+}
+
+TEST(TargetModel, CurveOrderKeepsNearbyPiecesClose) {
+  // Pieces 4 to 24 apart in the order (a block's neighbours along its
+  // channel and innermost dimensions) are far fewer hops apart than on the
+  // snake, whose rows put them up to a row's length away.
+  auto t = *TargetModel::byName("d1");
+  std::vector<int> curve = t.enabledNodesCurve(), snake = t.enabledNodesSnake();
+  ASSERT_EQ(curve.size(), 354u);
+  for (int gap : {4, 8, 16, 24}) {
+    double c = 0, s = 0;
+    for (size_t i = 0; i + gap < curve.size(); ++i) {
+      c += hops(t, curve[i], curve[i + gap]);
+      s += hops(t, snake[i], snake[i + gap]);
+    }
+    EXPECT_LT(c, 0.75 * s) << "gap " << gap;
+  }
+}
+
 TEST(TargetModel, BarrierLatencyDerivedUnlessSet) {
   auto t = *TargetModel::byName("mesh-4x4");
   EXPECT_EQ(t.effectiveBarrierLatency(), 2 * t.hopLatency * 8);

@@ -112,4 +112,60 @@ TEST(ConvPlan, LayerWithoutCandidatesIsReported) {
       convPlanCandidates(conv3d(64, 8, 56, 56), d1Target(), 354, 16, 354).empty());
 }
 
+/// A (1 x 3 x 3) or (3 x 1 x 1) convolution of r2plus1d_18's first stage,
+/// with pads and input extents for its windows.
+ConvProblem factored(bool spatialKernel) {
+  ConvProblem p = conv3d(64, 8, 56, 56);
+  p.kernel = spatialKernel ? llvm::SmallVector<int64_t, 3>{1, 3, 3}
+                           : llvm::SmallVector<int64_t, 3>{3, 1, 1};
+  p.pads = spatialKernel ? llvm::SmallVector<int64_t, 3>{0, 1, 1}
+                         : llvm::SmallVector<int64_t, 3>{1, 0, 0};
+  p.in = {8, 56, 56};
+  return p;
+}
+
+ConvPlanChoice plan(llvm::ArrayRef<int64_t> split, const ConvProblem &p) {
+  std::vector<ConvPlanChoice> all =
+      convPlanCandidates(p, d1Target(), 354, int64_t(1) << 30, 354);
+  for (ConvPlanChoice &c : all)
+    if (llvm::ArrayRef<int64_t>(c.split) == split && c.parts == 1)
+      return c;
+  ADD_FAILURE() << "split not among the candidates";
+  return {};
+}
+
+TEST(ConvPlan, RedistributionChargesBlockingsThatScatterTheInput) {
+  // The temporal convolution reads all 8 frames. After a producer that
+  // cut the frames apart, each piece gathers from many nodes; after one
+  // with the same spatial blocks, from a few.
+  TargetModel t = d1Target();
+  ConvProblem spatialConv = factored(true), temporalConv = factored(false);
+  ConvPlanChoice byFrames = plan({1, 4, 8, 1, 7}, spatialConv);
+  ConvPlanChoice byRows = plan({1, 4, 1, 12, 7}, spatialConv);
+  ConvPlanChoice consumer = plan({1, 4, 1, 12, 7}, temporalConv);
+  double scattered = redistributionCycles(spatialConv, byFrames, temporalConv,
+                                          consumer, t, 354);
+  double aligned = redistributionCycles(spatialConv, byRows, temporalConv,
+                                        consumer, t, 354);
+  EXPECT_GT(scattered, 0.0);
+  EXPECT_LT(aligned, scattered / 2);
+}
+
+TEST(ConvPlan, ForestPlanningTradesALayersSpeedForItsConsumer) {
+  // Layer 0 alone prefers candidate 0, but its consumer pays 500 cycles
+  // more after it than after candidate 1, which is only 100 slower.
+  ConvPlanChoice fast{{1}, 1, 1000, 0, 0, 0}, slow{{1}, 1, 1100, 0, 0, 0};
+  ConvPlanChoice child{{1}, 1, 1000, 0, 0, 0};
+  std::vector<std::vector<ConvPlanChoice>> layers = {{fast, slow}, {child}};
+  std::vector<int> parent = {-1, 0};
+  std::vector<std::vector<std::vector<double>>> edge(2);
+  edge[1] = {{500.0}, {0.0}};
+  std::vector<size_t> pick = choosePlans(layers, parent, edge, 1 << 20);
+  EXPECT_EQ(pick[0], 1u);
+  EXPECT_EQ(pick[1], 0u);
+  // Without the edge, the faster one.
+  edge[1] = {{0.0}, {0.0}};
+  EXPECT_EQ(choosePlans(layers, parent, edge, 1 << 20)[0], 0u);
+}
+
 } // namespace

@@ -91,6 +91,14 @@ public:
   /// Enabled node ids in boustrophedon (snake) order, so that consecutive
   /// pieces of a layer land on neighbouring nodes.
   std::vector<int> enabledNodesSnake() const;
+  /// Enabled node ids along a generalized Hilbert curve over the mesh (any
+  /// rectangle, see Cervený's "gilbert"). Nodes close in this order are
+  /// close on the mesh in both directions: a layer's pieces are numbered so
+  /// that pieces exchanging data are near in the order, and the curve keeps
+  /// them within a few hops, where the snake order puts every twentieth
+  /// piece a row away and neighbours in the row up to a row's length apart.
+  /// On a 2x2 mesh it is the snake order.
+  std::vector<int> enabledNodesCurve() const;
   int64_t usableSramBytes() const { return sramBytes - reservedBytes; }
   int effectiveBarrierLatency() const {
     return barrierLatency > 0 ? barrierLatency : 2 * hopLatency * (rows + cols);

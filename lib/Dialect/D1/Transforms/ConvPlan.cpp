@@ -93,6 +93,7 @@ struct Evaluator {
                                         double(rounds) / t.hbmBytesPerCycle +
                                         t.hbmLatency);
     double cycles = double(rounds) * (compute + transfer);
+    double ownTransfer = transfer;
     if (parts > 1) {
       // Each extra part crosses the NoC once and costs one vector pass
       // (two loads, an add, a store and the loop's scalar steps per
@@ -108,6 +109,8 @@ struct Evaluator {
     c.split.assign(split.begin(), split.end());
     c.parts = parts;
     c.cycles = cycles;
+    c.transfer = ownTransfer;
+    c.rounds = rounds;
     c.weightBytes = wBlock * pieces;
     // Counted in full on every node that holds a piece: averaging over
     // the mesh would let layers with few, heavy pieces overfill theirs.
@@ -186,37 +189,81 @@ dojo::d1::convPlanCandidates(const ConvProblem &p, const TargetModel &target,
 std::vector<size_t>
 dojo::d1::choosePlans(llvm::ArrayRef<std::vector<ConvPlanChoice>> layers,
                       int64_t weightBudget) {
+  // Independent layers: a forest of single nodes.
+  std::vector<int> parent(layers.size(), -1);
+  std::vector<std::vector<std::vector<double>>> edge(layers.size());
+  return choosePlans(layers, parent, edge, weightBudget);
+}
+
+std::vector<size_t>
+dojo::d1::choosePlans(llvm::ArrayRef<std::vector<ConvPlanChoice>> layers,
+                      llvm::ArrayRef<int> parent,
+                      llvm::ArrayRef<std::vector<std::vector<double>>> edge,
+                      int64_t weightBudget) {
+  size_t n = layers.size();
+  std::vector<std::vector<int>> children(n);
+  for (size_t l = 0; l < n; ++l)
+    if (parent[l] >= 0 && !layers[l].empty() && !layers[size_t(parent[l])].empty())
+      children[size_t(parent[l])].push_back(int(l));
+  auto isChild = [&](size_t l) {
+    return parent[l] >= 0 && !layers[size_t(parent[l])].empty();
+  };
+  // sub[l][i]: the best cost of layer l's subtree with l on candidate i.
+  std::vector<std::vector<double>> sub(n);
+  auto bestChild = [&](int ch, size_t i) {
+    double best = std::numeric_limits<double>::infinity();
+    size_t arg = 0;
+    for (size_t j = 0; j < layers[size_t(ch)].size(); ++j) {
+      double v = edge[size_t(ch)][i][j] + sub[size_t(ch)][j];
+      if (v < best) {
+        best = v;
+        arg = j;
+      }
+    }
+    return std::make_pair(best, arg);
+  };
   auto pick = [&](double lambda, std::vector<size_t> &choice) {
-    int64_t bytes = 0;
-    choice.assign(layers.size(), SIZE_MAX);
-    for (size_t l = 0; l < layers.size(); ++l) {
-      double best = std::numeric_limits<double>::infinity();
+    for (size_t l = n; l-- > 0;) {
+      sub[l].assign(layers[l].size(), 0.0);
       for (size_t i = 0; i < layers[l].size(); ++i) {
         const ConvPlanChoice &c = layers[l][i];
-        double score = c.cycles + lambda * double(c.nodeWeightBytes);
-        // Ties (equal score) go to the smaller footprint.
-        if (score < best ||
-            (score == best && choice[l] != SIZE_MAX &&
-             c.nodeWeightBytes < layers[l][choice[l]].nodeWeightBytes)) {
-          best = score;
-          choice[l] = i;
-        }
+        double v = c.cycles + lambda * double(c.nodeWeightBytes);
+        for (int ch : children[l])
+          v += bestChild(ch, i).first;
+        sub[l][i] = v;
       }
-      if (choice[l] != SIZE_MAX)
-        bytes += layers[l][choice[l]].nodeWeightBytes;
+    }
+    choice.assign(n, SIZE_MAX);
+    int64_t bytes = 0;
+    for (size_t l = 0; l < n; ++l) {
+      if (layers[l].empty())
+        continue;
+      if (isChild(l)) {
+        choice[l] = bestChild(int(l), choice[size_t(parent[l])]).second;
+      } else {
+        // Ties (equal score) go to the smaller footprint.
+        size_t arg = 0;
+        for (size_t i = 1; i < layers[l].size(); ++i)
+          if (sub[l][i] < sub[l][arg] ||
+              (sub[l][i] == sub[l][arg] &&
+               layers[l][i].nodeWeightBytes < layers[l][arg].nodeWeightBytes))
+            arg = i;
+        choice[l] = arg;
+      }
+      bytes += layers[l][choice[l]].nodeWeightBytes;
     }
     return bytes;
   };
   std::vector<size_t> choice;
   if (pick(0.0, choice) <= weightBudget)
     return choice;
-  // The footprint falls as lambda grows; bisect for the smallest lambda
-  // (the fastest plans) whose footprint fits.
   double lo = 0.0, hi = 1.0;
   std::vector<size_t> tmp;
   while (pick(hi, tmp) > weightBudget && hi < 1e9)
     hi *= 4;
-  for (int iter = 0; iter < 60; ++iter) {
+  // The footprint falls as lambda grows; bisect for the smallest lambda
+  // (the fastest plans) whose footprint fits.
+  for (int iter = 0; iter < 50; ++iter) {
     double mid = 0.5 * (lo + hi);
     if (pick(mid, tmp) > weightBudget)
       lo = mid;
@@ -225,4 +272,138 @@ dojo::d1::choosePlans(llvm::ArrayRef<std::vector<ConvPlanChoice>> layers,
   }
   pick(hi, choice);
   return choice;
+}
+
+void dojo::d1::pruneCandidates(std::vector<ConvPlanChoice> &candidates,
+                               size_t fastest, size_t front) {
+  if (candidates.size() <= fastest + front)
+    return;
+  std::vector<size_t> idx(candidates.size());
+  for (size_t i = 0; i < idx.size(); ++i)
+    idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+    return candidates[a].cycles < candidates[b].cycles;
+  });
+  std::vector<bool> keep(candidates.size(), false);
+  for (size_t i = 0; i < fastest; ++i)
+    keep[idx[i]] = true;
+  // The Pareto front in order of cycles: each kept one uses fewer weight
+  // bytes than every faster one. Evenly thinned if it is long.
+  std::vector<size_t> pareto;
+  int64_t least = std::numeric_limits<int64_t>::max();
+  for (size_t i : idx)
+    if (candidates[i].nodeWeightBytes < least) {
+      least = candidates[i].nodeWeightBytes;
+      pareto.push_back(i);
+    }
+  for (size_t k = 0; k < std::min(front, pareto.size()); ++k)
+    keep[pareto[k * pareto.size() / std::min(front, pareto.size())]] = true;
+  keep[pareto.back()] = true; // the least memory, always
+  std::vector<ConvPlanChoice> kept;
+  for (size_t i : idx)
+    if (keep[i])
+      kept.push_back(std::move(candidates[i]));
+  candidates = std::move(kept);
+}
+
+namespace {
+
+/// The chunks of a dimension of `extent` cut as enumerateBlocks cuts it.
+llvm::SmallVector<std::pair<int64_t, int64_t>, 16>
+chunks(int64_t extent, int64_t unit, int64_t split) {
+  int64_t size = firstChunk(extent, unit, split);
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 16> out;
+  for (int64_t lo = 0; lo < extent; lo += size)
+    out.push_back({lo, std::min(extent, lo + size)});
+  return out;
+}
+
+/// Mean over the ranges of how many producer chunks of `size` each
+/// overlaps, and their mean length.
+std::pair<double, double>
+meanOverlap(llvm::ArrayRef<std::pair<int64_t, int64_t>> ranges, int64_t size) {
+  double count = 0, length = 0;
+  for (auto [a, b] : ranges) {
+    if (b <= a)
+      continue;
+    count += double((b - 1) / size - a / size + 1);
+    length += double(b - a);
+  }
+  double n = double(std::max<size_t>(1, ranges.size()));
+  return {count / n, length / n};
+}
+
+} // namespace
+
+double dojo::d1::redistributionCycles(const ConvProblem &producer,
+                                      const ConvPlanChoice &pc,
+                                      const ConvProblem &consumer,
+                                      const ConvPlanChoice &cc,
+                                      const TargetModel &t, int64_t nodes) {
+  unsigned spatial = consumer.out.size();
+  if (consumer.in.size() != spatial || consumer.pads.size() != spatial ||
+      producer.out.size() != spatial || pc.split.size() != spatial + 2 ||
+      cc.split.size() != spatial + 2)
+    return 0;
+  auto unitOf = [](int64_t extent) { return std::min<int64_t>(8, extent); };
+  // Per dimension: the consumer's read ranges and the producer's chunk size.
+  double sources = 1, elems = 1;
+  auto account = [&](llvm::ArrayRef<std::pair<int64_t, int64_t>> ranges,
+                     int64_t producerChunk) {
+    auto [count, length] = meanOverlap(ranges, producerChunk);
+    sources *= count;
+    elems *= length;
+  };
+  // Batch: the same rows.
+  account(chunks(consumer.batch, 1, cc.split[0]),
+          firstChunk(producer.batch, 1, pc.split[0]));
+  // Channels: each input-channel part reads its slice of all channels.
+  llvm::SmallVector<std::pair<int64_t, int64_t>, 16> parts;
+  for (int64_t j = 0; j < cc.parts; ++j)
+    parts.push_back({j * consumer.cin / cc.parts,
+                     (j + 1) * consumer.cin / cc.parts});
+  account(parts, firstChunk(producer.cout, unitOf(producer.cout), pc.split[1]));
+  for (unsigned i = 0; i < spatial; ++i) {
+    int64_t unit = i + 1 == spatial ? unitOf(consumer.out[i]) : 1;
+    llvm::SmallVector<std::pair<int64_t, int64_t>, 16> windows;
+    for (auto [lo, hi] : chunks(consumer.out[i], unit, cc.split[2 + i])) {
+      int64_t a = lo * consumer.strides[i] - consumer.pads[i];
+      int64_t b = (hi - 1) * consumer.strides[i] - consumer.pads[i] +
+                  (consumer.kernel[i] - 1) * consumer.dilations[i] + 1;
+      windows.push_back({std::clamp<int64_t>(a, 0, consumer.in[i]),
+                         std::clamp<int64_t>(b, 0, consumer.in[i])});
+    }
+    int64_t punit = i + 1 == spatial ? unitOf(producer.out[i]) : 1;
+    account(windows, firstChunk(producer.out[i], punit, pc.split[2 + i]));
+  }
+  // A producer with input-channel parts leaves each block in slices on its
+  // parts' nodes.
+  sources *= double(pc.parts);
+  int64_t consumerPieces = 1, producerPieces = pc.parts;
+  for (unsigned d = 0; d < cc.split.size(); ++d) {
+    int64_t ext = d == 0 ? consumer.batch : d == 1 ? consumer.cout
+                                                   : consumer.out[d - 2];
+    int64_t unit = d == 1 || d + 1 == cc.split.size() ? unitOf(ext) : 1;
+    consumerPieces *= effectiveChunks(ext, unit, cc.split[d]);
+  }
+  for (unsigned d = 0; d < pc.split.size(); ++d) {
+    int64_t ext = d == 0 ? producer.batch : d == 1 ? producer.cout
+                                                   : producer.out[d - 2];
+    int64_t unit = d == 1 || d + 1 == pc.split.size() ? unitOf(ext) : 1;
+    producerPieces *= effectiveChunks(ext, unit, pc.split[d]);
+  }
+  int64_t elemBytes =
+      consumer.weightElemBytes == 2 && (consumer.cin / cc.parts) % 2 == 0 ? 2
+                                                                          : 4;
+  double total = elems * double(elemBytes) * double(consumerPieces);
+  // Sources beyond the piece's own node sit about sqrt(k) hops away.
+  double hops = 0.8 * std::sqrt(std::max(0.0, sources - 1));
+  double links = 2.0 * (double(t.rows) * (t.cols - 1) +
+                        double(t.cols) * (t.rows - 1));
+  double linkTime = 16 * total * hops / (links * t.linkBytesPerCycle);
+  double injectTime = total / double(std::min<int64_t>(producerPieces, nodes)) /
+                      t.injectBytesPerCycle;
+  double extra = std::max(linkTime, injectTime) -
+                 (cc.transfer - kStepLatency);
+  return double(cc.rounds) * std::max(0.0, extra);
 }

@@ -33,6 +33,9 @@ struct ConvProblem {
   /// Output extents, kernel, strides and dilations per spatial dimension
   /// (1 to 3 of them).
   llvm::SmallVector<int64_t, 3> out, kernel, strides, dilations;
+  /// Leading pads and input extents per spatial dimension (for the input
+  /// window a block reads; empty: windows are not modelled).
+  llvm::SmallVector<int64_t, 3> pads, in;
   /// Bytes of one resident weight element (2 for BF16, 4 for FP32).
   int64_t weightElemBytes = 4;
   /// Matrix-unit multiply-accumulates per cycle for the layer's data type.
@@ -51,6 +54,10 @@ struct ConvPlanChoice {
   /// slices of all its rounds).
   int64_t nodeWeightBytes = 0;
   int64_t workingSet = 0;    ///< SRAM bytes of the largest piece
+  /// The part of `cycles` that brings the input in, per round, assuming
+  /// each piece's window arrives at its ejection rate from nearby nodes.
+  double transfer = 0;
+  int64_t rounds = 1;        ///< pieces per node, at most
 };
 
 /// The costed candidates for `p` on `nodes` nodes whose largest piece fits
@@ -70,6 +77,39 @@ std::vector<ConvPlanChoice> convPlanCandidates(const ConvProblem &p,
 std::vector<size_t>
 choosePlans(llvm::ArrayRef<std::vector<ConvPlanChoice>> layers,
             int64_t weightBudget);
+
+/// The same when layers feed each other: `parent[l]` is the layer whose
+/// output layer l reads (an index below l, or -1), and
+/// `edge[l][i][j]` the extra cycles layer l's candidate j spends fetching
+/// its input when its parent runs candidate i (see redistributionCycles).
+/// The layers form a forest, so a dynamic program over it finds the
+/// optimum for each Lagrange multiplier.
+std::vector<size_t>
+choosePlans(llvm::ArrayRef<std::vector<ConvPlanChoice>> layers,
+            llvm::ArrayRef<int> parent,
+            llvm::ArrayRef<std::vector<std::vector<double>>> edge,
+            int64_t weightBudget);
+
+/// Keeps at most `fastest` candidates of least cycles plus the candidates
+/// on the cycles/weight-bytes Pareto front (at most `front` of them), so
+/// that pairwise costs between layers stay cheap to tabulate.
+void pruneCandidates(std::vector<ConvPlanChoice> &candidates, size_t fastest,
+                     size_t front);
+
+/// Extra cycles, beyond `consumer`'s own estimate, that `cc` spends
+/// redistributing its input when it is `producer`'s output laid out by
+/// `pc`. Each consumer piece reads its window from every producer piece it
+/// overlaps (counted per dimension); d1-tile places pieces near their data
+/// (PiecePlacement.h), so k sources sit about sqrt(k) hops away, and the
+/// bytes times hops load the mesh's links. A whole layer's transfers take
+/// a multiple of the links' average load (the busiest links and
+/// head-of-line waits); 16, fitted on the simulator's video-model runs
+/// (8 to 32 tried), is the factor used.
+double redistributionCycles(const ConvProblem &producer,
+                            const ConvPlanChoice &pc,
+                            const ConvProblem &consumer,
+                            const ConvPlanChoice &cc,
+                            const TargetModel &target, int64_t nodes);
 
 } // namespace dojo::d1
 

@@ -55,7 +55,31 @@ void dojo::d1::simplifyTransfer(SmallVectorImpl<int64_t> &shape,
 
 Distributor::Distributor(ModuleOp module, const TargetModel &target)
     : module(module), target(target), builder(module.getContext()),
-      order(target.enabledNodesSnake()) {}
+      order(target.enabledNodesCurve()) {}
+
+FailureOr<std::vector<int>> Distributor::pieceNodes(Operation *op,
+                                                   size_t pieces) {
+  size_t n = order.size();
+  // Advance the start even when d1.place decides: d1-tile did the same.
+  size_t start = layerStart(firstNode, pieces, n);
+  std::vector<int> out;
+  auto place = op->getAttrOfType<DenseI64ArrayAttr>(kPlaceAttrName);
+  if (!place) {
+    for (size_t i = 0; i < pieces; ++i)
+      out.push_back(order[(start + i) % n]);
+    return out;
+  }
+  if (size_t(place.size()) != pieces)
+    return op->emitError() << "d1.place has " << place.size()
+                           << " entries for " << pieces << " pieces";
+  for (int64_t id : place.asArrayRef()) {
+    if (id < 0 || id >= target.numNodes() || !target.isEnabled(int(id)))
+      return op->emitError() << "d1.place names node " << id
+                             << ", which is not an enabled node";
+    out.push_back(int(id));
+  }
+  return out;
+}
 
 Value Distributor::node(int id) {
   auto it = nodes.find(id);

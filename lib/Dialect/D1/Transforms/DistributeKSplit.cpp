@@ -37,14 +37,16 @@ LogicalResult Distributor::lowerConvKSplit(Operation *op, ArrayRef<Box> blocks,
   // partials[j] holds part j of every block, like a tensor of its own.
   std::vector<DistTensor> partials(parts);
   size_t pieces = blocks.size() * parts;
-  size_t start = layerStart(firstNode, pieces, n);
+  FailureOr<std::vector<int>> where = pieceNodes(op, pieces);
+  if (failed(where))
+    return failure();
   for (size_t round = 0; round * n < pieces; ++round) {
     StepOp step = newStep(op->getLoc());
     builder.setInsertionPointToEnd(&step.getBody().front());
     for (size_t i = round * n; i < std::min(pieces, (round + 1) * n); ++i) {
       size_t b = i / parts;
       int64_t j = int64_t(i % parts);
-      int nodeId = order[(start + i) % n];
+      int nodeId = (*where)[i];
       ConvPart part{bounds[j], bounds[j + 1], /*bias=*/j == 0, /*act=*/false};
       FailureOr<TensorBlock> block =
           lowerConv(op, blocks[b], nodeId, int(step.getIndex()), part);

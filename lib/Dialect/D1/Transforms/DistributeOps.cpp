@@ -122,15 +122,16 @@ LogicalResult Distributor::lowerLayer(Operation *op) {
   DistTensor &out = dist[op->getResult(0)];
   out.shape = g->outShape;
   size_t n = order.size();
-  size_t start = layerStart(firstNode, blocks.size(), n);
+  FailureOr<std::vector<int>> where = pieceNodes(op, blocks.size());
+  if (failed(where))
+    return failure();
   for (size_t round = 0; round * n < blocks.size(); ++round) {
     StepOp step = newStep(op->getLoc());
     int stepIndex = int(step.getIndex());
     builder.setInsertionPointToEnd(&step.getBody().front());
     for (size_t i = round * n; i < std::min(blocks.size(), (round + 1) * n); ++i) {
-      // Where each layer starts: see layerStart.
       FailureOr<TensorBlock> block =
-          lowerBlock(op, blocks[i], order[(start + i) % n], stepIndex);
+          lowerBlock(op, blocks[i], (*where)[i], stepIndex);
       if (failed(block))
         return failure();
       dist[op->getResult(0)].blocks.push_back(*block);

@@ -182,11 +182,18 @@ private:
   TensorBlock makeOutputBlock(mlir::Operation *op, const Box &box, int node,
                               int step, llvm::ArrayRef<unsigned> order);
 
+  /// The node of each of the `pieces` pieces of `op` (block-major, then
+  /// input-channel part): its d1.place when d1-tile chose one, else the
+  /// run of the placement order from layerStart. Fails with a diagnostic
+  /// on a malformed d1.place.
+  mlir::FailureOr<std::vector<int>> pieceNodes(mlir::Operation *op,
+                                               size_t pieces);
+
   mlir::ModuleOp module;
   TargetModel target;
   mlir::OpBuilder builder;
   DeviceOp device;
-  std::vector<int> order; ///< enabled nodes, snake order
+  std::vector<int> order; ///< enabled nodes, generalized Hilbert order
   llvm::DenseMap<int, mlir::Value> nodes;
   llvm::DenseMap<mlir::Value, DistTensor> dist;
   std::vector<StepOp> steps;

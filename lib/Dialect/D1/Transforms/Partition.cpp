@@ -6,6 +6,9 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <algorithm>
+#include <tuple>
+
 using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
@@ -316,4 +319,82 @@ int64_t dojo::d1::blockWorkingSet(Operation *op, const Box &block) {
         return 4 * (product(shapeOf(d.getInput())) + 10 * out);
       })
       .Default([&](Operation *) { return 4 * 2 * out; });
+}
+
+/// The input range an output range [lo, hi) of a sliding window reads.
+static std::pair<int64_t, int64_t> windowRange(int64_t lo, int64_t hi,
+                                               int64_t stride, int64_t pad,
+                                               int64_t kernel, int64_t dil,
+                                               int64_t extent) {
+  int64_t a = lo * stride - pad;
+  int64_t b = (hi - 1) * stride - pad + (kernel - 1) * dil + 1;
+  return {std::clamp<int64_t>(a, 0, extent), std::clamp<int64_t>(b, 0, extent)};
+}
+
+std::optional<Box> dojo::d1::inputWindow(Operation *op, unsigned operand,
+                                         const Box &block,
+                                         std::pair<int64_t, int64_t> cin) {
+  if (operand >= op->getNumOperands())
+    return std::nullopt;
+  auto type = dyn_cast<RankedTensorType>(op->getOperand(operand).getType());
+  if (!type || !type.hasStaticShape())
+    return std::nullopt;
+  ArrayRef<int64_t> in = type.getShape();
+  unsigned rank = block.lo.size();
+  if (auto conv = dyn_cast<dnn::ConvOp>(op)) {
+    if (operand != 0 || in.size() != rank)
+      return std::nullopt;
+    ArrayRef<int64_t> w = shapeOf(conv.getWeight());
+    int64_t group = conv.getGroup(), cinG = w[1];
+    int64_t coPerGroup = shapeOf(conv.getResult())[1] / group;
+    Box r = block;
+    r.lo[1] = block.lo[1] / coPerGroup * cinG;
+    r.hi[1] = ((block.hi[1] - 1) / coPerGroup + 1) * cinG;
+    if (cin.first >= 0) {
+      r.lo[1] = cin.first;
+      r.hi[1] = cin.second;
+    }
+    for (unsigned i = 2; i < rank; ++i)
+      std::tie(r.lo[i], r.hi[i]) = windowRange(
+          block.lo[i], block.hi[i], conv.getStrides()[i - 2],
+          conv.getPads()[i - 2], w[i], conv.getDilations()[i - 2], in[i]);
+    return r;
+  }
+  if (auto pool = dyn_cast<dnn::PoolOp>(op)) {
+    if (in.size() != rank)
+      return std::nullopt;
+    Box r = block;
+    for (unsigned i = 2; i < rank; ++i)
+      std::tie(r.lo[i], r.hi[i]) = windowRange(
+          block.lo[i], block.hi[i], pool.getStrides()[i - 2],
+          pool.getPads()[i - 2], pool.getKernel()[i - 2],
+          pool.getDilations()[i - 2], in[i]);
+    return r;
+  }
+  if (llvm::isa<dnn::GlobalAvgPoolOp>(op)) {
+    if (in.size() != rank)
+      return std::nullopt;
+    Box r = Box::full(in);
+    for (unsigned i = 0; i < 2 && i < rank; ++i) {
+      r.lo[i] = block.lo[i];
+      r.hi[i] = block.hi[i];
+    }
+    return r;
+  }
+  if (llvm::isa<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp,
+                dnn::WhereOp, dnn::CastOp>(op)) {
+    // Broadcasting aligns shapes at the right; a dimension of one is read
+    // whole.
+    if (in.size() > rank)
+      return std::nullopt;
+    Box r = Box::full(in);
+    unsigned off = rank - in.size();
+    for (unsigned i = 0; i < in.size(); ++i)
+      if (in[i] != 1) {
+        r.lo[i] = block.lo[off + i];
+        r.hi[i] = block.hi[off + i];
+      }
+    return r;
+  }
+  return std::nullopt;
 }

@@ -14,6 +14,8 @@
 #include "llvm/ADT/SmallVector.h"
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <vector>
 
 namespace dojo::d1 {
@@ -81,6 +83,22 @@ inline size_t layerStart(size_t &next, size_t pieces, size_t nodes) {
   next = (next + pieces) % nodes;
   return start;
 }
+
+/// The box of operand `operand` that computing output block `block` of `op`
+/// reads, clipped to the operand's shape; std::nullopt when the op's reads
+/// are not a box of that operand this function models (it covers
+/// convolutions, pooling and elementwise ops, with broadcasting). For a
+/// convolution `cin` restricts the input channels to [cin.first,
+/// cin.second) (one part of a d1.ksplit); (-1, -1) means all of them.
+std::optional<Box> inputWindow(mlir::Operation *op, unsigned operand,
+                               const Box &block,
+                               std::pair<int64_t, int64_t> cin = {-1, -1});
+
+/// The node of every piece of a layer (DenseI64ArrayAttr of node ids, one
+/// per block, or per block and input-channel part in that order with
+/// d1.ksplit), chosen by d1-tile. Without it d1-distribute puts piece i on
+/// the node at layerStart + i of the placement order.
+inline constexpr llvm::StringLiteral kPlaceAttrName = "d1.place";
 
 /// The attribute holding a chosen split (DenseI64ArrayAttr).
 inline constexpr llvm::StringLiteral kSplitAttrName = "d1.split";

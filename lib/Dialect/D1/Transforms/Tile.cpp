@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "ConvPlan.h"
 #include "Partition.h"
+#include "PiecePlacement.h"
 #include "dojo/Dialect/D1/Transforms/Passes.h"
 #include "dojo/Dialect/DNN/IR/DNNOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -122,10 +123,10 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
   using D1TileBase::D1TileBase;
 
   void runOnOperation() override {
-    std::optional<TargetModel> target = lookupTargetModel(getOperation());
+    target = lookupTargetModel(getOperation());
     if (!target)
       return signalPassFailure();
-    order = target->enabledNodesSnake();
+    order = target->enabledNodesCurve();
     int64_t nodes = maxPieces > 0 ? maxPieces : target->numEnabled();
     int64_t budget =
         int64_t(sramFraction * double(target->usableSramBytes()));
@@ -164,9 +165,9 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       // go to the enabled nodes in snake order from layerStart (as
       // d1-distribute assigns them).
       std::vector<Box> blocks = enumerateBlocks(g->outShape, g->units, split);
-      size_t start = layerStart(firstNode, blocks.size(), order.size());
+      std::vector<int> nodes = placeLayer(op, blocks, 1);
       for (auto [b, box] : llvm::enumerate(blocks)) {
-        int node = order[(start + b) % order.size()];
+        int node = nodes[b];
         for (auto [i, v] : llvm::enumerate(op->getOperands())) {
           auto c = v.getDefiningOp<arith::ConstantOp>();
           if (!c)
@@ -251,6 +252,10 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
     p.kernel.assign(w.begin() + 2, w.end());
     p.strides.assign(conv.getStrides().begin(), conv.getStrides().end());
     p.dilations.assign(conv.getDilations().begin(), conv.getDilations().end());
+    p.pads.assign(conv.getPads().begin(),
+                  conv.getPads().begin() + int64_t(p.out.size()));
+    auto in = shapeOf(conv.getInput());
+    p.in.assign(in.begin() + 2, in.end());
     p.weightElemBytes = bf16 ? 2 : 4;
     p.macsPerCycle =
         target.macsPerCycle(bf16 ? MatDType::BF16 : MatDType::F32);
@@ -263,6 +268,7 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
   void planConvolutions(const TargetModel &target, int64_t nodes,
                         int64_t sramBudget, bool bf16) {
     SmallVector<Operation *> ops;
+    std::vector<ConvProblem> problems;
     std::vector<std::vector<ConvPlanChoice>> candidates;
     getOperation().walk([&](Operation *op) {
       std::optional<ConvProblem> p = convProblem(op, bf16, target);
@@ -274,19 +280,76 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
           convPlanCandidates(*p, target, nodes, sramBudget, worth);
       if (c.empty())
         return; // the generic split below handles it
+      // The fastest plans and the memory-lean ones; the pairwise costs
+      // below are quadratic in their number.
+      pruneCandidates(c, 24, 24);
       ops.push_back(op);
+      problems.push_back(*p);
       candidates.push_back(std::move(c));
     });
     if (ops.empty())
       return;
+    // Each layer's producer among the planned ones, and what every pair of
+    // their plans costs in redistribution.
+    llvm::DenseMap<Operation *, int> index;
+    for (auto [i, op] : llvm::enumerate(ops))
+      index[op] = int(i);
+    std::vector<int> parent(ops.size(), -1);
+    std::vector<std::vector<std::vector<double>>> edge(ops.size());
+    for (auto [l, op] : llvm::enumerate(ops)) {
+      Operation *src = convProducer(op);
+      auto it = src ? index.find(src) : index.end();
+      if (it == index.end())
+        continue;
+      int p = it->second;
+      parent[l] = p;
+      edge[l].assign(candidates[p].size(),
+                     std::vector<double>(candidates[l].size(), 0.0));
+      for (size_t i = 0; i < candidates[p].size(); ++i)
+        for (size_t j = 0; j < candidates[l].size(); ++j)
+          edge[l][i][j] = redistributionCycles(
+              problems[p], candidates[p][i], problems[l], candidates[l][j],
+              target, nodes);
+    }
     // Leave headroom below the per-node weight budget for the constants
     // the planner does not see (biases, other layers' weights).
     int64_t weightBudget =
         int64_t(0.9 * weightFraction * double(target.usableSramBytes()));
-    std::vector<size_t> pick = choosePlans(candidates, weightBudget);
+    std::vector<size_t> pick =
+        choosePlans(candidates, parent, edge, weightBudget);
     for (auto [i, op] : llvm::enumerate(ops))
       if (pick[i] != SIZE_MAX)
         convPlans[op] = candidates[i][pick[i]];
+  }
+
+  /// The convolution whose output `conv` reads, through elementwise layers
+  /// that keep their producer's blocking (see producerSplit: the most
+  /// recent same-shape operand); nullptr when the input comes from
+  /// anything else.
+  static Operation *convProducer(Operation *conv) {
+    Value v = conv->getOperand(0);
+    auto shape = shapeOf(v);
+    for (int depth = 0; depth < 16; ++depth) {
+      Operation *def = v.getDefiningOp();
+      if (!def)
+        return nullptr;
+      if (isa<dnn::ConvOp>(def))
+        return def;
+      if (!llvm::isa<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp>(def))
+        return nullptr;
+      Value next;
+      for (Value o : def->getOperands()) {
+        Operation *d = o.getDefiningOp();
+        if (!d || d->getBlock() != def->getBlock() || shapeOf(o) != shape)
+          continue;
+        if (!next || next.getDefiningOp()->isBeforeInBlock(d))
+          next = o;
+      }
+      if (!next)
+        return nullptr;
+      v = next;
+    }
+    return nullptr;
   }
 
   /// Applies a planned split and records where its weight slices live.
@@ -298,11 +361,10 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
       op->setAttr(kKSplitAttrName,
                   IntegerAttr::get(IntegerType::get(ctx, 64), plan.parts));
     std::vector<Box> blocks = enumerateBlocks(g.outShape, g.units, plan.split);
-    size_t start =
-        layerStart(firstNode, blocks.size() * plan.parts, order.size());
+    std::vector<int> nodes = placeLayer(op, blocks, plan.parts);
     for (auto [b, box] : llvm::enumerate(blocks)) {
       for (int64_t j = 0; j < plan.parts; ++j) {
-        int node = order[(start + b * plan.parts + j) % order.size()];
+        int node = nodes[b * plan.parts + j];
         for (auto [i, v] : llvm::enumerate(op->getOperands())) {
           auto c = v.getDefiningOp<arith::ConstantOp>();
           // The bias rides on the first part only.
@@ -321,6 +383,85 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
         }
       }
     }
+  }
+
+  /// Where each piece of `op` runs (block-major, then input-channel part):
+  /// the run of the placement order layerStart gives the layer, permuted by
+  /// placePieces so that each block sits near the bytes its input window
+  /// reads from its producers' pieces. The parts of a block stay on
+  /// consecutive nodes (they reduce among themselves). Records the choice
+  /// as d1.place and the result's layout for the layers that read it.
+  std::vector<int> placeLayer(Operation *op, ArrayRef<Box> blocks,
+                              int64_t parts) {
+    size_t n = order.size(), pieces = blocks.size() * size_t(parts);
+    size_t start = layerStart(firstNode, pieces, n);
+    std::vector<int> nodes(pieces);
+    for (size_t i = 0; i < pieces; ++i)
+      nodes[i] = order[(start + i) % n];
+    // Layers of several rounds keep the order: a node's pieces share
+    // weights by round, which a permutation could break.
+    if (placeNearData && pieces > 1 && pieces <= n) {
+      SmallVector<SmallVector<PieceSource, 8>> demand(blocks.size());
+      bool any = false;
+      for (auto [b, box] : llvm::enumerate(blocks))
+        any |= addDemand(op, box, demand[b]);
+      if (any) {
+        SmallVector<int> slotNodes;
+        for (size_t b = 0; b < blocks.size(); ++b)
+          slotNodes.push_back(nodes[b * size_t(parts)]);
+        std::vector<int> slot =
+            dojo::d1::placePieces(demand, slotNodes, *target);
+        std::vector<int> placed(pieces);
+        for (size_t b = 0; b < blocks.size(); ++b)
+          for (int64_t j = 0; j < parts; ++j)
+            placed[b * size_t(parts) + size_t(j)] =
+                nodes[size_t(slot[b]) * size_t(parts) + size_t(j)];
+        nodes = std::move(placed);
+        SmallVector<int64_t> attr(nodes.begin(), nodes.end());
+        op->setAttr(kPlaceAttrName,
+                    DenseI64ArrayAttr::get(op->getContext(), attr));
+      }
+    }
+    // Reshapes and casts may alias their operand instead of computing
+    // blocks (see d1-distribute): their layout is not known here.
+    if (!llvm::isa<dnn::ReshapeOp, dnn::CastOp>(op)) {
+      std::vector<Held> &held = layouts[op->getResult(0)];
+      for (size_t i = 0; i < pieces; ++i)
+        held.push_back({blocks[i / size_t(parts)], nodes[i], 1.0 / double(parts)});
+    }
+    return nodes;
+  }
+
+  /// Adds to `out` the elements output block `box` of `op` reads from each
+  /// node holding a piece of a non-constant operand of known layout.
+  /// Returns whether any was found.
+  bool addDemand(Operation *op, const Box &box,
+                 SmallVectorImpl<PieceSource> &out) {
+    bool any = false;
+    for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      auto it = layouts.find(v);
+      if (it == layouts.end())
+        continue;
+      std::optional<Box> window = inputWindow(op, unsigned(i), box);
+      if (!window || window->empty())
+        continue;
+      for (const Held &h : it->second) {
+        if (h.box.lo.size() != window->lo.size())
+          break;
+        Box common = intersect(h.box, *window);
+        if (common.empty())
+          continue;
+        double bytes = double(common.numElements()) * h.share;
+        auto same = llvm::find_if(
+            out, [&](const PieceSource &s) { return s.node == h.node; });
+        if (same != out.end())
+          same->bytes += bytes;
+        else
+          out.push_back({h.node, bytes});
+        any = true;
+      }
+    }
+    return any;
   }
 
   /// Identifies the part of constant operand `i` a block reads: the output
@@ -383,8 +524,19 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
     }
   }
 
+  /// A piece of a computed tensor: its box, its node, and the share of
+  /// the box's bytes the node holds (1/parts after a d1.ksplit layer's
+  /// reduce-scatter, which leaves each part's node a slice of the block).
+  struct Held {
+    Box box;
+    int node;
+    double share;
+  };
+
+  std::optional<TargetModel> target;
   std::vector<int> order;
   size_t firstNode = 0;
+  llvm::DenseMap<Value, std::vector<Held>> layouts;
   llvm::DenseMap<Operation *, ConvPlanChoice> convPlans;
   std::set<std::tuple<Operation *, int, std::string>> placed;
   llvm::DenseMap<std::pair<Operation *, int>, int64_t> nodeBytes;

@@ -52,6 +52,14 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
     on image tensors take their producer's split when it cuts the same
     boxes.
 
+    Each layer's pieces run on a run of the nodes along a generalized
+    Hilbert curve over the mesh (consecutive pieces on nearby nodes), and
+    within that run `d1.place` permutes them so each piece sits near the
+    bytes its input window reads from its producers' pieces (bytes times
+    hops, minimised by PiecePlacement.h). Layers whose blocking differs
+    from their producer's would otherwise fetch their data from across the
+    mesh.
+
     Weights stay resident in the SRAM of the nodes that use them when the
     estimated resident bytes per node fit `weight-fraction` of the SRAM;
     otherwise the largest constants get `d1.stream` and are loaded from HBM
@@ -63,7 +71,7 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
     ```
     After:
     ```mlir
-    %y = dnn.conv %x, %w, %b {..., d1.split = array<i64: 1, 2, 1, 2, 1>} : ...
+    %y = dnn.conv %x, %w, %b {..., d1.place = array<i64: 0, 1, 3, 2>, d1.split = array<i64: 1, 2, 1, 2, 1>} : ...
     // a deep layer: 64 output-channel chunks, its 512 input channels in 4 parts
     %z = dnn.conv %a, %v {..., d1.ksplit = 4 : i64, d1.split = array<i64: 1, 64, 1, 1, 1>} : ...
     ```
@@ -78,6 +86,9 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
     Option<"weightFraction", "weight-fraction", "double", "0.7",
            "Share of a node's usable SRAM resident weights may take; beyond "
            "it the largest constants are streamed from HBM (d1.stream)">,
+    Option<"placeNearData", "place-near-data", "bool", "true",
+           "Permute each layer's pieces over its nodes so they sit near "
+           "their input data (d1.place); off: piece i on the i-th node">,
   ];
 }
 
