@@ -21,47 +21,51 @@
 using namespace llvm;
 using namespace mlir;
 
+// dojo-cc's own options; --help hides the LLVM and MLIR ones linked in.
+static cl::OptionCategory ccOptions("dojo-cc options");
+
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx>"),
-                                      cl::Required);
+                                      cl::Required, cl::cat(ccOptions));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
-                                       cl::value_desc("file"), cl::init(""));
+                                       cl::value_desc("file"), cl::cat(ccOptions), cl::init(""));
 static cl::opt<std::string> target("target", cl::desc("d1 or mesh-RxC"),
-                                   cl::init("mesh-2x2"));
+                                   cl::cat(ccOptions), cl::init("mesh-2x2"));
 static cl::opt<std::string> targetOpts(
     "target-opts", cl::desc("Comma-separated key=value target overrides"),
-    cl::init(""));
+    cl::cat(ccOptions), cl::init(""));
 static cl::opt<std::string> dtype("dtype", cl::desc("f32 or bf16"),
-                                  cl::init("f32"));
+                                  cl::cat(ccOptions), cl::init("f32"));
 static cl::opt<std::string> routing("routing", cl::desc("xy or negotiated"),
-                                    cl::init("xy"));
+                                    cl::cat(ccOptions), cl::init("xy"));
 static cl::opt<std::string> emit(
     "emit",
     cl::desc("Stop after a phase and print it: dnn, fused, tiled, mesh, "
              "placed, routed, code, asm, binary (default)"),
-    cl::init("binary"));
+    cl::cat(ccOptions), cl::init("binary"));
 static cl::opt<double> sramFraction(
     "sram-fraction",
     cl::desc("Share of a node's SRAM one block's working set may take"),
-    cl::init(0.45));
+    cl::cat(ccOptions), cl::init(0.45));
 static cl::opt<double> weightFraction(
     "weight-fraction",
     cl::desc("Share of a node's SRAM resident weights may take before the "
              "largest are streamed from HBM"),
-    cl::init(0.7));
+    cl::cat(ccOptions), cl::init(0.7));
 static cl::opt<bool> printConstants(
     "print-constants", cl::desc("Print large constants in IR output"),
-    cl::init(false));
+    cl::cat(ccOptions), cl::init(false));
 static cl::opt<std::string> shapeInfo(
     "shape-info",
     cl::desc("Fix dynamic input dims: INPUT:D1xD2x... entries separated by "
              "commas; INPUT is an input index or name (e.g. 0:1x3x224x224)"),
-    cl::init(""));
+    cl::cat(ccOptions), cl::init(""));
 static cl::opt<bool> progress("progress",
                               cl::desc("Print each phase as it starts"),
-                              cl::init(false));
+                              cl::cat(ccOptions), cl::init(false));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(ccOptions);
   cl::ParseCommandLineOptions(argc, argv, "dojo-cc: ONNX to Dojo D1\n");
 
   static const std::pair<const char *, dojo::d1::Phase> phases[] = {
