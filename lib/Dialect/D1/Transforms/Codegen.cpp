@@ -6,6 +6,13 @@
 // the current step; semaphore 1 counts completed HBM stores, awaited before
 // the final halt. A node halts after the last step it takes part in.
 //
+// Transfers and kernels may carry a phase (d1.phase, see lowerConv): arrivals
+// of phase p > 0 count on semaphore kFirstPhaseSem + p - 1, every node issues
+// its transfers in phase order, and a kernel of phase p waits only for the
+// arrivals of phases <= p, so it computes while later phases are in flight.
+// All transfers of a step are still issued before any of its waits, which
+// keeps the program free of deadlocks.
+//
 //===----------------------------------------------------------------------===//
 #include "Distributor.h"
 #include "ProgramBuilder.h"
@@ -31,6 +38,20 @@ namespace {
 constexpr int kArrivalSem = 0;
 constexpr int kStoreSem = 1;
 constexpr int kSpillSem = 2;
+/// Semaphores 3.. count the arrivals of phases 1.. of a step.
+constexpr int kFirstPhaseSem = 3;
+constexpr int64_t kNumPhases = isa::kNumSemaphores - kFirstPhaseSem + 1;
+
+/// The semaphore counting the arrivals of `phase`.
+int phaseSem(int64_t phase) {
+  return phase == 0 ? kArrivalSem : int(kFirstPhaseSem + phase - 1);
+}
+
+/// An op's phase within its step (0 when it has none).
+int64_t phaseOf(Operation *op) {
+  auto a = op->getAttrOfType<IntegerAttr>(kPhaseAttrName);
+  return a ? a.getInt() : 0;
+}
 
 /// Emits one d1.kernel's code from its params and operand addresses; `dt`
 /// is the matrix unit's MatDType, which only the matrix kernels use.
@@ -66,7 +87,13 @@ constexpr std::pair<StringLiteral, KernelEmitter> kKernelEmitters[] = {
 struct NodeStep {
   SmallVector<FillOp> fills;
   SmallVector<Operation *> sends; ///< DmaOp sourced here, HbmLoadOp landing here
-  int64_t arrivals = 0;
+  /// Transfers landing here, by phase.
+  SmallVector<int64_t, 4> arrivals;
+  void arrive(int64_t phase) {
+    if (int64_t(arrivals.size()) <= phase)
+      arrivals.resize(phase + 1, 0);
+    ++arrivals[phase];
+  }
   SmallVector<KernelOp> kernels;
   SmallVector<HbmStoreOp> stores;
 };
@@ -124,13 +151,13 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
       d = regionDesc(dma, isa::DmaMode::SramToSram);
       d.dstNode = nodeOf(dma.getDst());
       d.route = it->second;
-      d.sem = kArrivalSem;
+      d.sem = phaseSem(phaseOf(op));
       src = addressOf(dma.getSrc()) + dma.getSrcOffset();
       dst = addressOf(dma.getDst()) + dma.getDstOffset();
     } else {
       auto load = cast<HbmLoadOp>(op);
       d = regionDesc(load, isa::DmaMode::HbmToSram);
-      d.sem = kArrivalSem;
+      d.sem = phaseSem(phaseOf(op));
       // Non-float model inputs are converted to FP32 on the way in.
       d.srcType = int64_t(hbm[load.getTensor()].getDtype());
       d.elemBytes = onnxDTypeBytes(d.srcType);
@@ -156,6 +183,20 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
     if (entry == std::end(kKernelEmitters))
       return kernel.emitOpError()
              << "has no code generator for kind '" << kernel.getKind() << "'";
+    // A convolution sub-block's rows must lie inside the block (other
+    // kernels use "rows" for their own purposes).
+    Attribute rowsAttr = kernel.getParams().get("rows");
+    if (kernel.getKind() == "conv" && rowsAttr) {
+      auto rows = dyn_cast<DenseI64ArrayAttr>(rowsAttr);
+      auto out = kernel.getParams().getAs<DenseI64ArrayAttr>("out");
+      if (!rows || rows.size() != 3 || !out || out.size() != 3 ||
+          rows[0] < 0 || rows[0] > 2 || rows[1] < 0 || rows[1] >= rows[2] ||
+          rows[2] > out[rows[0]])
+        return kernel.emitOpError()
+               << "has malformed rows " << rowsAttr
+               << " (expected [dim, lo, hi] with dim < 3 and 0 <= lo < hi "
+                  "<= out[dim])";
+    }
     SmallVector<int64_t, 4> addrs;
     for (Value v : kernel.getOperands())
       addrs.push_back(addressOf(v));
@@ -187,6 +228,24 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
     for (auto t : device.getBodyBlock().getOps<HbmTensorOp>())
       hbm[t.getSymName()] = t;
 
+    // Phases must fit the semaphores left for them.
+    WalkResult phases = device.walk([&](Operation *op) {
+      Attribute attr = op->getAttr(kPhaseAttrName);
+      if (!attr)
+        return WalkResult::advance();
+      auto a = dyn_cast<IntegerAttr>(attr);
+      if (a && llvm::isa<DmaOp, HbmLoadOp, KernelOp>(op) && a.getInt() >= 0 &&
+          a.getInt() < kNumPhases)
+        return WalkResult::advance();
+      op->emitOpError() << "has " << kPhaseAttrName << " " << attr
+                        << "; expected a transfer or kernel with an integer "
+                           "phase in [0, "
+                        << kNumPhases << ")";
+      return WalkResult::interrupt();
+    });
+    if (phases.wasInterrupted())
+      return signalPassFailure();
+
     // Bucket every step's work by node.
     SmallVector<StepOp> steps(device.getBodyBlock().getOps<StepOp>());
     std::vector<std::map<int, NodeStep>> work(steps.size());
@@ -201,12 +260,12 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
             .Case<FillOp>([&](auto f) { at(nodeOf(f.getBuffer())).fills.push_back(f); })
             .Case<DmaOp>([&](auto d) {
               at(nodeOf(d.getSrc())).sends.push_back(d);
-              at(nodeOf(d.getDst())).arrivals++;
+              at(nodeOf(d.getDst())).arrive(phaseOf(d));
             })
             .Case<HbmLoadOp>([&](auto l) {
               NodeStep &ns = at(nodeOf(l.getDst()));
               ns.sends.push_back(l);
-              ns.arrivals++;
+              ns.arrive(phaseOf(l));
             })
             .Case<KernelOp>([&](auto k) {
               at(nodeOf(k.getOperands().back())).kernels.push_back(k);
@@ -220,6 +279,27 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
     llvm::DenseMap<int, Value> nodeValues;
     for (auto n : device.getBodyBlock().getOps<NodeOp>())
       nodeValues[target.nodeId({int(n.getRow()), int(n.getCol())})] = n;
+
+    // A node's kernels run in program order, so their phases must not
+    // decrease: a later kernel may read what an earlier one wrote.
+    for (auto &stepWork : work)
+      for (auto &[node, ns] : stepWork)
+        for (size_t i = 1; i < ns.kernels.size(); ++i)
+          if (phaseOf(ns.kernels[i]) < phaseOf(ns.kernels[i - 1])) {
+            ns.kernels[i].emitOpError()
+                << "has phase " << phaseOf(ns.kernels[i])
+                << " after a kernel of phase " << phaseOf(ns.kernels[i - 1])
+                << " on the same node in the same step";
+            return signalPassFailure();
+          }
+    // Transfers leave each node in phase order (stable: the order within a
+    // phase is the program's), so the rows the first sub-blocks need are
+    // not queued behind later ones at the injection port.
+    for (auto &stepWork : work)
+      for (auto &[node, ns] : stepWork)
+        llvm::stable_sort(ns.sends, [](Operation *a, Operation *b) {
+          return phaseOf(a) < phaseOf(b);
+        });
 
     for (int node : target.enabledNodesSnake()) {
       ProgramBuilder pb(target.vectorLanesF32());
@@ -253,11 +333,24 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
           if (failed(emitSend(pb, op, hbm)))
             return signalPassFailure();
         emitFills(true);
-        if (ns.arrivals)
-          pb.emit(isa::Op::SemWait, kArrivalSem, 0, 0, ns.arrivals);
-        for (KernelOp k : ns.kernels)
+        // Await the arrivals of phases up to `phase` not awaited yet.
+        int64_t awaited = -1;
+        auto awaitUpTo = [&](int64_t phase) {
+          for (; awaited < phase; ++awaited) {
+            int64_t p = awaited + 1;
+            if (p < int64_t(ns.arrivals.size()) && ns.arrivals[p])
+              pb.emit(isa::Op::SemWait, phaseSem(p), 0, 0, ns.arrivals[p]);
+          }
+        };
+        awaitUpTo(0);
+        for (KernelOp k : ns.kernels) {
+          awaitUpTo(phaseOf(k));
           if (failed(emitKernel(pb, k, dt)))
             return signalPassFailure();
+        }
+        // Every arrival is awaited within its step: the semaphores start
+        // each step at zero and the next step may overwrite the sources.
+        awaitUpTo(int64_t(ns.arrivals.size()) - 1);
         int64_t spills = 0;
         for (HbmStoreOp st : ns.stores) {
           isa::DmaDesc d = regionDesc(st, isa::DmaMode::SramToHbm);

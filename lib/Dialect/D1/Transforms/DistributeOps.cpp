@@ -296,6 +296,14 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                               (to - from) * winStride[k]});
         }
   }
+  // Sub-blocks in phases, each awaiting only the window rows it needs
+  // (DistributeConvPhases.cpp).
+  int64_t kvol = product(padTo3(ArrayRef<int64_t>(w).drop_front(2), 1));
+  ConvPhases phases;
+  if (!allPadding)
+    phases = planConvPhases(input, view, outExt, win, strides,
+                            ArrayRef<int64_t>(w).drop_front(2), dil,
+                            np * product(outExt) * cp * cinG * kvol, inBytes);
   FailureOr<BufferOp> in;
   if (allPadding) {
     // Every tap reads padding: a zero buffer, no transfers.
@@ -304,9 +312,18 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
                    DenseI64ArrayAttr());
     in = b;
   } else {
-    in = stage(input, view, dstBase, inBytes, nodeId, step,
-               padded ? std::optional<float>(0.0f) : std::nullopt, loc,
-               opName(op) + "_in", fillRegions, bf16In ? 16 : 1);
+    int64_t firstRow = 0, rowStep = 1;
+    if (phases.dim >= 0) {
+      // Window row of the split dimension's first gathered element.
+      unsigned i = unsigned(phases.dim);
+      int64_t start = box.lo[2 + i] * strides[i] - pads[i];
+      rowStep = inDil[i];
+      firstRow = view[1 + i].lo * rowStep - start;
+    }
+    in = stagePhased(phases, firstRow, rowStep, input, view, dstBase, inBytes,
+                     nodeId, step,
+                     padded ? std::optional<float>(0.0f) : std::nullopt, loc,
+                     opName(op) + "_in", fillRegions, bf16In ? 16 : 1);
   }
   if (failed(in))
     return failure();
@@ -317,7 +334,6 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   auto wData = wConst ? dyn_cast<DenseElementsAttr>(wConst.getValue())
                       : DenseElementsAttr();
   SmallVector<int64_t, 3> k3 = padTo3(ArrayRef<int64_t>(w).drop_front(2), 1);
-  int64_t kvol = product(k3);
   int64_t wBytes = groups * kvol * cgp * cinG * 4;
   SmallVector<int64_t, 6> wStrides = rowMajorStrides(realW);
   BufferOp wBuf;
@@ -455,8 +471,19 @@ FailureOr<TensorBlock> Distributor::lowerConv(Operation *op, const Box &box,
   params.append("xstorage", builder.getI64IntegerAttr(bf16In ? 1 : 0));
   params.append("wstorage",
                 builder.getI64IntegerAttr(wBuf.getInit() && bf16Weights ? 1 : 0));
-  KernelOp::create(builder, loc, builder.getStringAttr("conv"), operands,
-                   params.getDictionary(builder.getContext()));
+  // One kernel per sub-block, each computing its output positions along
+  // the split dimension (padded to three like "out") in its phase.
+  for (size_t c = 0; c < phases.count(); ++c) {
+    NamedAttrList sub = params;
+    if (phases.dim >= 0)
+      sub.append("rows", arr({int64_t(phases.dim + 3 - spatial),
+                              phases.bounds[c], phases.bounds[c + 1]}));
+    auto kernel =
+        KernelOp::create(builder, loc, builder.getStringAttr("conv"), operands,
+                         sub.getDictionary(builder.getContext()));
+    if (c > 0)
+      kernel->setAttr(kPhaseAttrName, builder.getI64IntegerAttr(int64_t(c)));
+  }
   return out;
 }
 

@@ -57,6 +57,17 @@ struct ConvPart {
   bool bias = true, act = true;
 };
 
+/// How a convolution block is cut into sub-blocks along one output spatial
+/// dimension, each in a phase of its own (kPhaseAttrName): sub-block c
+/// computes output positions [bounds[c], bounds[c + 1]) of spatial
+/// dimension `dim` and is the first to read window rows [rows[c],
+/// rows[c + 1]) along it, which arrive in its phase.
+struct ConvPhases {
+  int dim = -1; ///< spatial dimension (0 = outermost), -1: not split
+  llvm::SmallVector<int64_t, 5> bounds, rows;
+  size_t count() const { return dim < 0 ? 1 : bounds.size() - 1; }
+};
+
 class Distributor {
 public:
   Distributor(mlir::ModuleOp module, const TargetModel &target);
@@ -123,6 +134,29 @@ private:
   mlir::FailureOr<TensorBlock> lowerConv(mlir::Operation *op, const Box &box,
                                    int node, int step,
                                    const ConvPart &part = {});
+  /// Chooses the sub-blocks of a convolution block whose input window
+  /// (`view`, extents `win`) is gathered from the mesh and which does `macs`
+  /// multiply-accumulates: as many as repay their overhead by the transfer
+  /// time they hide (DistributeConvPhases.cpp).
+  ConvPhases planConvPhases(mlir::Value input, llvm::ArrayRef<ViewDim> view,
+                            llvm::ArrayRef<int64_t> outExt,
+                            llvm::ArrayRef<int64_t> win,
+                            llvm::ArrayRef<int64_t> strides,
+                            llvm::ArrayRef<int64_t> kernel,
+                            llvm::ArrayRef<int64_t> dilations, int64_t macs,
+                            int64_t inBytes);
+  /// stage() for a convolution's input window cut by `phases`: the rows of
+  /// each phase are gathered separately and their transfers tagged with the
+  /// phase. `firstRow` is the window row of the split dimension's first view
+  /// position and `rowStep` the rows between view positions (the input
+  /// dilation of a transposed convolution).
+  mlir::FailureOr<BufferOp>
+  stagePhased(const ConvPhases &phases, int64_t firstRow, int64_t rowStep,
+              mlir::Value operand, llvm::ArrayRef<ViewDim> view,
+              int64_t dstBase, int64_t bytes, int node,
+              int step, std::optional<float> fill, mlir::Location loc,
+              llvm::StringRef role, llvm::ArrayRef<int64_t> fillRegions,
+              int64_t dstType);
   /// A convolution whose reduction over input channels d1-tile split into
   /// `parts` groups (d1.ksplit): partial sums on neighbouring nodes, then a
   /// step that adds them on the node holding the first part.
@@ -212,6 +246,13 @@ uint16_t toBF16(float value);
 
 /// The module attribute naming the matrix-unit data type ("f32" | "bf16").
 inline constexpr llvm::StringLiteral kDTypeAttrName = "d1.dtype";
+
+/// The phase of a transfer or kernel inside its step (a discardable integer
+/// attribute; absent means 0). A node awaits the arrivals of phases <= p
+/// before its kernels of phase p, and every node issues its transfers in
+/// phase order, so a convolution's first sub-block starts as soon as its
+/// rows have landed (see d1-codegen and lowerConv).
+inline constexpr llvm::StringLiteral kPhaseAttrName = "d1.phase";
 
 /// ONNX TensorProto data type of an MLIR element type (0 if unsupported),
 /// and its size in bytes.

@@ -40,6 +40,16 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
   int64_t cin = paramInt(p, "cin"), ci = paramInt(p, "ci"), cg = paramInt(p, "cg");
   int64_t cp = paramInt(p, "cp");
   auto out = paramArr(p, "out"), win = paramArr(p, "win"), k = paramArr(p, "kernel");
+  // A sub-block (optional "rows" = [dim, lo, hi]) computes output positions
+  // [lo, hi) of dimension `dim` of the block; the buffers keep the whole
+  // block's layout, so only the loop counts and the start addresses change.
+  SmallVector<int64_t, 3> todo(out.begin(), out.end());
+  int64_t subDim = -1, subLo = 0;
+  if (auto rows = p.getAs<DenseI64ArrayAttr>("rows")) {
+    subDim = rows[0];
+    subLo = rows[1];
+    todo[subDim] = rows[2] - rows[1];
+  }
   auto s = paramArr(p, "strides"), dl = paramArr(p, "dilations");
   bool bias = paramBool(p, "bias");
   isa::Act act = getAct(p);
@@ -55,6 +65,11 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
           inN = win[0] * inD;
   int64_t outW = cp * 4, outH = out[2] * outW, outD = out[1] * outH,
           outN = out[0] * outD;
+  if (subLo > 0) {
+    int64_t inStride[3] = {inD, inH, inW}, outStride[3] = {outD, outH, outW};
+    pb.emit(isa::Op::Addi, pIn, pIn, 0, subLo * s[subDim] * inStride[subDim]);
+    pb.emit(isa::Op::Addi, pOut, pOut, 0, subLo * outStride[subDim]);
+  }
   // Weights [g][kd][kh][co][kw][ci].
   // Weights may be stored as BF16 (2 bytes) when the matrix unit runs BF16.
   int64_t wStorage = p.get("wstorage") ? paramInt(p, "wstorage") : 0;
@@ -116,9 +131,9 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
 
   pb.loop(groups, {{pIn, cin * xe}, {pW, wG}, {pOut, cg * 4}, {pB, cg * 4}}, [&] {
     pb.loop(n, {{pIn, inN}, {pOut, outN}}, [&] {
-      pb.loop(out[0], {{pIn, s[0] * inD}, {pOut, outD}}, [&] {
-        pb.loop(out[1], {{pIn, s[1] * inH}, {pOut, outH}}, [&] {
-          tiled(pb, out[2], 8, {{pIn, 8 * s[2] * inW}, {pOut, 8 * outW}},
+      pb.loop(todo[0], {{pIn, s[0] * inD}, {pOut, outD}}, [&] {
+        pb.loop(todo[1], {{pIn, s[1] * inH}, {pOut, outH}}, [&] {
+          tiled(pb, todo[2], 8, {{pIn, 8 * s[2] * inW}, {pOut, 8 * outW}},
                 [&](int64_t nw, int64_t w0) {
                   int64_t inOff = w0 * s[2] * inW, outOff = w0 * outW;
                   tiled(pb, cg, 8, {{pW, 8 * wCo}, {pOut, 32}, {pB, 32}},
