@@ -113,3 +113,33 @@ d1.device target("name=stream,rows=1,cols=1,sram_bytes=8192,reserved_bytes=4096"
     d1.kernel "eltwise" (%y, %w, %o) {params = {act = "none", count = 128 : i64, op = "add"}}
   }
 }
+
+// -----
+
+// Two kernels of one step (a block computed in phases) read the streamed
+// constant: one copy, loaded once before the first of them.
+// CHECK-LABEL: d1.device target("name=stream2,
+// CHECK: %[[W:.*]] = d1.buffer @w_s1 on %{{.*}} size 2048 live[1, 1]
+// CHECK-NOT: d1.buffer @w_s1
+// CHECK: d1.step 1 {
+// CHECK-NEXT:   d1.fill
+// CHECK-NEXT:   d1.hbm_load @stream0[0] -> %[[W]][0]
+// CHECK-NEXT:   d1.kernel "eltwise"(%{{.*}}, %[[W]], %{{.*}}) {{.*}}count = 64
+// CHECK-NEXT:   d1.kernel "eltwise"(%{{.*}}, %[[W]], %{{.*}}) {{.*}}count = 64
+// CHECK-NEXT: {{^ *}}}
+d1.device target("name=stream2,rows=1,cols=1,sram_bytes=8192,reserved_bytes=4096") {
+  %n0 = d1.node(0, 0)
+  d1.hbm_tensor @output0 "output"[0] "y" shape [128] at 0
+  %w = d1.buffer @w on %n0 size 2048 live [0, 1] {init = dense<2.0> : tensor<512xf32>}
+  %x = d1.buffer @x on %n0 size 3072 live [0, 0]
+  %y = d1.buffer @y on %n0 size 1024 live [1, 1]
+  %o = d1.buffer @o on %n0 size 512 live [1, 1]
+  d1.step 0 {
+    d1.fill %x
+  }
+  d1.step 1 {
+    d1.fill %y
+    d1.kernel "eltwise" (%y, %w, %o) {params = {act = "none", count = 64 : i64, op = "add"}}
+    d1.kernel "eltwise" (%y, %w, %o) {params = {act = "none", count = 64 : i64, op = "add"}}
+  }
+}

@@ -104,21 +104,37 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
         arr({words}), i64(hbmTop), *victim.getInit(), i64(1));
     hbmTop += (int64_t(victim.getSize()) + 63) / 64 * 64;
     auto ref = FlatSymbolRefAttr::get(hbm.getSymNameAttr());
-    for (Operation *user : llvm::make_early_inc_range(victim.getResult().getUsers())) {
-      auto kernel = cast<KernelOp>(user);
-      int64_t step = int64_t(cast<StepOp>(kernel->getParentOp()).getIndex());
-      builder.setInsertionPoint(victim);
-      auto copy = BufferOp::create(
-          builder, victim.getLoc(), victim.getType(),
-          builder.getStringAttr(
-              (victim.getSymName() + "_s" + Twine(step)).str()),
-          victim.getNode(), victim.getSizeAttr(), i64(step), i64(step),
-          IntegerAttr(), ElementsAttr());
-      builder.setInsertionPoint(kernel);
-      HbmLoadOp::create(builder, victim.getLoc(), ref, copy, i64(0), i64(0),
-                        arr({words}), arr({4}), arr({4}));
+    // One copy per step, loaded before the step's first kernel that reads
+    // it: a block computed in phases (several kernels) shares it.
+    SmallVector<KernelOp> users;
+    for (Operation *user : victim.getResult().getUsers())
+      users.push_back(cast<KernelOp>(user));
+    auto stepOf = [](KernelOp k) {
+      return int64_t(cast<StepOp>(k->getParentOp()).getIndex());
+    };
+    llvm::sort(users, [&](KernelOp a, KernelOp b) {
+      if (stepOf(a) != stepOf(b))
+        return stepOf(a) < stepOf(b);
+      return a->isBeforeInBlock(b);
+    });
+    llvm::DenseMap<int64_t, BufferOp> copies;
+    for (KernelOp kernel : users) {
+      int64_t step = stepOf(kernel);
+      BufferOp &copy = copies[step];
+      if (!copy) {
+        builder.setInsertionPoint(victim);
+        copy = BufferOp::create(
+            builder, victim.getLoc(), victim.getType(),
+            builder.getStringAttr(
+                (victim.getSymName() + "_s" + Twine(step)).str()),
+            victim.getNode(), victim.getSizeAttr(), i64(step), i64(step),
+            IntegerAttr(), ElementsAttr());
+        builder.setInsertionPoint(kernel);
+        HbmLoadOp::create(builder, victim.getLoc(), ref, copy, i64(0), i64(0),
+                          arr({words}), arr({4}), arr({4}));
+        newBuffers.push_back(copy);
+      }
       kernel->replaceUsesOfWith(victim.getResult(), copy.getResult());
-      newBuffers.push_back(copy);
     }
     victim.erase();
   }
