@@ -44,18 +44,28 @@ class VizError(Exception):
 def read_binary_spec(path):
     """The target spec string (TargetModel::toSpec) stored in a .d1 binary.
 
-    A .d1 file is a FlatBuffer whose root table `Binary` has `target: string`
-    as field 1 (include/dojo/Binary/dojo_binary.fbs); reading that one field
-    by hand avoids needing the flatbuffers package.
+    A .d1 file starts with a size-prefixed FlatBuffer whose root table
+    `Binary` has `target: string` as field 1 (include/dojo/Binary/
+    dojo_binary.fbs, docs/binary-format.md); reading that one field by hand
+    avoids needing the flatbuffers package, and only the FlatBuffer is read,
+    not the weights after it.
     """
     try:
         with open(path, "rb") as f:
-            data = f.read()
+            head = f.read(12)
+            if head[8:12] == b"D1BN":
+                # Offsets count from the end of the 4-byte size prefix.
+                size = struct.unpack_from("<I", head, 0)[0]
+                data = head[4:] + f.read(max(size - 8, 0))
+            elif head[4:8] == b"D1BN":
+                raise VizError(f"{path}: binary of format version 1; "
+                               "recompile the model")
+            else:
+                raise VizError(
+                    f"{path}: not a dojo-cc binary (no D1BN identifier)")
     except OSError as e:
         raise VizError(f"{path}: {e.strerror}")
     try:
-        if data[4:8] != b"D1BN":
-            raise VizError(f"{path}: not a dojo-cc binary (no D1BN identifier)")
         root = struct.unpack_from("<I", data, 0)[0]
         vtable = root - struct.unpack_from("<i", data, root)[0]
         vt_size = struct.unpack_from("<H", data, vtable)[0]

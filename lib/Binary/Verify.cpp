@@ -4,12 +4,15 @@
 // This file proves what the simulator relies on: every index (node,
 // descriptor, route, register, branch target) is in range, every referenced
 // descriptor decodes, routes are walkable mesh paths, initial SRAM contents
-// lie in the data region and every program stops at a reachable Halt.
+// lie in the data region, every segment takes existing bytes of an existing
+// blob, segments do not overlap (they leave zeros out, so their order must
+// not matter) and every program stops at a reachable Halt.
 //
 //===----------------------------------------------------------------------===//
 #include "dojo/Binary/Executable.h"
 #include "dojo/Sim/DType.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -76,6 +79,51 @@ std::string verifyIO(const Executable &exe, const std::vector<TensorIO> &ios,
       return where + " at HBM [" + std::to_string(io.hbmAddr) + ", +" +
              std::to_string(bytes) + ") lies outside the " +
              std::to_string(exe.hbmBytes) + "-byte HBM image";
+  }
+  return "";
+}
+
+/// Checks that segment `s` (the `index`th of `kind`) takes existing bytes of
+/// an existing blob and fits in [lo, hi) of its destination memory.
+std::string verifySegment(const Executable &exe, const Segment &s,
+                          size_t index, const char *kind, int64_t lo,
+                          int64_t hi) {
+  std::string where = std::string(kind) + " segment " + std::to_string(index) +
+                      " [" + std::to_string(s.addr) + ", +" +
+                      std::to_string(s.length) + ")";
+  if (s.blob >= exe.blobs.size())
+    return where + " references missing blob " + std::to_string(s.blob) +
+           " (the binary has " + std::to_string(exe.blobs.size()) + ")";
+  const Blob &b = exe.blobs[s.blob];
+  if (s.offset < 0 || s.length < 0 || s.offset > b.size ||
+      s.length > b.size - s.offset || (s.length > 0 && !b.data)) {
+    std::string at = b.fileOffset >= 0 ? " at file offset " +
+                                             std::to_string(b.fileOffset)
+                                       : std::string();
+    return where + " takes [" + std::to_string(s.offset) + ", +" +
+           std::to_string(s.length) + ") of blob " + std::to_string(s.blob) +
+           at + ", which has " + std::to_string(b.size) + " bytes";
+  }
+  if (s.addr < lo || s.addr > hi || s.length > hi - s.addr)
+    return where + " lies outside [" + std::to_string(lo) + ", " +
+           std::to_string(hi) + ")";
+  return "";
+}
+
+/// Segments leave zeros out and are copied in any order, so two may not
+/// write the same byte.
+std::string verifyDisjoint(const std::vector<Segment> &segs, const char *kind) {
+  std::vector<size_t> order(segs.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return segs[a].addr < segs[b].addr; });
+  for (size_t i = 1; i < order.size(); ++i) {
+    const Segment &a = segs[order[i - 1]], &b = segs[order[i]];
+    if (a.length > 0 && b.length > 0 && b.addr < a.addr + a.length)
+      return std::string(kind) + " segments " + std::to_string(order[i - 1]) +
+             " and " + std::to_string(order[i]) + " overlap at address " +
+             std::to_string(b.addr);
   }
   return "";
 }
@@ -252,13 +300,16 @@ std::string verifyNode(const Executable &exe, const NodeCode &nc) {
     if (!err.empty())
       return "pc " + std::to_string(pc) + " `" + isa::format(in) + "`: " + err;
   }
-  for (const Segment &s : nc.sramInit)
-    if (s.addr < t.reservedBytes || s.addr > t.sramBytes ||
-        int64_t(s.data.size()) > t.sramBytes - s.addr)
-      return "SRAM segment [" + std::to_string(s.addr) + ", +" +
-             std::to_string(s.data.size()) + ") lies outside [" +
-             std::to_string(t.reservedBytes) + ", " +
-             std::to_string(t.sramBytes) + ")";
+  for (size_t i = 0; i < nc.sramInit.size(); ++i)
+    if (std::string err = verifySegment(exe, nc.sramInit[i], i, "SRAM",
+                                        t.reservedBytes, t.sramBytes);
+        !err.empty())
+      return err;
+  if (std::string err = verifyDisjoint(nc.sramInit, "SRAM"); !err.empty())
+    return err;
+  if (nc.sramInitEnd < 0 || nc.sramInitEnd > t.sramBytes)
+    return "initialised SRAM end " + std::to_string(nc.sramInitEnd) +
+           " lies outside [0, " + std::to_string(t.sramBytes) + "]";
   for (const DebugRange &d : nc.debug)
     if (d.beginPc < 0 || d.endPc < d.beginPc ||
         d.endPc > int64_t(nc.code.size()) || d.name < 0 ||
@@ -280,11 +331,13 @@ std::string verify(const Executable &exe) {
   if (exe.hbmBytes < 0 || exe.hbmBytes > t.hbmBytes)
     return "HBM image of " + std::to_string(exe.hbmBytes) +
            " bytes exceeds the target's " + std::to_string(t.hbmBytes);
-  for (const Segment &s : exe.hbmInit)
-    if (s.addr < 0 || s.addr > exe.hbmBytes - int64_t(s.data.size()))
-      return "HBM constant segment [" + std::to_string(s.addr) + ", +" +
-             std::to_string(s.data.size()) + ") lies outside the " +
-             std::to_string(exe.hbmBytes) + "-byte HBM image";
+  for (size_t i = 0; i < exe.hbmInit.size(); ++i)
+    if (std::string err = verifySegment(exe, exe.hbmInit[i], i, "HBM", 0,
+                                        exe.hbmBytes);
+        !err.empty())
+      return err;
+  if (std::string err = verifyDisjoint(exe.hbmInit, "HBM"); !err.empty())
+    return err;
   if (std::string err = verifyIO(exe, exe.inputs, "input"); !err.empty())
     return err;
   if (std::string err = verifyIO(exe, exe.outputs, "output"); !err.empty())

@@ -5,6 +5,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/Support/Format.h"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 
@@ -12,29 +13,77 @@ using namespace mlir;
 using namespace dojo;
 using namespace dojo::d1;
 
-/// The little-endian FP32 bytes of `data`, placed at `addr`.
-/// The little-endian bytes (FP32 or BF16) of `data`, placed at `addr`.
-static bin::Segment segmentOf(DenseElementsAttr data, int64_t addr) {
-  bin::Segment seg;
-  seg.addr = addr;
-  size_t width = data.getElementType().getIntOrFloatBitWidth() / 8;
-  seg.data.resize(data.getNumElements() * width);
-  ArrayRef<char> raw = data.getRawData();
-  if (data.isSplat()) {
-    for (int64_t i = 0; i < data.getNumElements(); ++i)
-      std::memcpy(seg.data.data() + width * i, raw.data(), width);
-  } else {
-    std::memcpy(seg.data.data(), raw.data(), seg.data.size());
-  }
-  return seg;
-}
+namespace {
 
-LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
+/// Turns constant attributes into segments. With `view`, their blobs point
+/// into the attributes' storage, which the MLIR context owns, so no weight is
+/// copied; otherwise each distinct piece is copied once. Attributes are
+/// uniqued, so the pieces of one attribute are computed once however many
+/// nodes it is replicated on.
+class SegmentMaker {
+public:
+  SegmentMaker(bin::Executable &exe, bool view) : exe_(exe), view_(view) {}
+
+  /// Appends segments placing the little-endian bytes (FP32 or BF16) of
+  /// `data` at `addr`, zeros left out; returns the end address of `data`.
+  int64_t place(DenseElementsAttr data, int64_t addr,
+                std::vector<bin::Segment> &segs) {
+    size_t width = data.getElementType().getIntOrFloatBitWidth() / 8;
+    int64_t size = int64_t(width) * data.getNumElements();
+    auto [it, inserted] = pieces_.try_emplace(data.getAsOpaquePointer());
+    if (inserted)
+      it->second = split(data, width, size);
+    for (const Piece &p : it->second)
+      segs.push_back({addr + p.offset, p.blob, 0, p.length});
+    return addr + size;
+  }
+
+private:
+  struct Piece {
+    int64_t offset, length;
+    uint32_t blob;
+  };
+
+  std::vector<Piece> split(DenseElementsAttr data, size_t width,
+                           int64_t size) {
+    std::vector<Piece> out;
+    ArrayRef<char> raw = data.getRawData();
+    const auto *bytes = reinterpret_cast<const uint8_t *>(raw.data());
+    if (!data.isSplat()) {
+      for (auto [begin, end] : bin::nonZeroRanges(bytes, size))
+        out.push_back(
+            {begin, end - begin,
+             view_ ? exe_.addBlobView(bytes + begin, end - begin)
+                   : exe_.addBlob({bytes + begin, bytes + end})});
+      return out;
+    }
+    // A splat stores one element: a zero one needs no bytes at all, another
+    // is expanded once.
+    if (size == 0 || std::all_of(bytes, bytes + width,
+                                 [](uint8_t b) { return b == 0; }))
+      return out;
+    std::vector<uint8_t> full(static_cast<size_t>(size));
+    for (int64_t i = 0; i < data.getNumElements(); ++i)
+      std::memcpy(full.data() + width * i, bytes, width);
+    out.push_back({0, size, exe_.addBlob(std::move(full))});
+    return out;
+  }
+
+  bin::Executable &exe_;
+  bool view_;
+  llvm::DenseMap<const void *, std::vector<Piece>> pieces_;
+};
+
+} // namespace
+
+LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe,
+                                   bool viewConstants) {
   auto devices = module.getOps<DeviceOp>();
   if (std::distance(devices.begin(), devices.end()) != 1)
     return module.emitError("expected exactly one d1.device to emit");
   DeviceOp device = *devices.begin();
   exe = bin::Executable();
+  SegmentMaker segments(exe, viewConstants);
   exe.target = device.getTargetModel();
   if (auto src = module->getAttrOfType<StringAttr>("dnn.source"))
     exe.source = src.str();
@@ -63,7 +112,7 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
                                : DenseElementsAttr();
       if (!dense)
         return t.emitError("HBM constant without dense data");
-      exe.hbmInit.push_back(segmentOf(dense, io.hbmAddr));
+      segments.place(dense, io.hbmAddr, exe.hbmInit);
       continue;
     }
     auto &list = t.getKind() == "input" ? exe.inputs : exe.outputs;
@@ -79,6 +128,11 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
     return t.nodeId({int(n.getRow()), int(n.getCol())});
   };
   std::map<int, bin::NodeCode> codes;
+  struct InitRange {
+    int64_t begin, end;
+    BufferOp buffer;
+  };
+  std::map<int, std::vector<InitRange>> initRanges;
   for (auto buffer : device.getBodyBlock().getOps<BufferOp>()) {
     if (!buffer.getAddress())
       return buffer.emitError("buffer has no address");
@@ -89,8 +143,22 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe) {
       auto dense = dyn_cast<DenseElementsAttr>(init);
       if (!dense)
         return buffer.emitError("only dense initial data can be emitted");
-      code.sramInit.push_back(segmentOf(dense, int64_t(*buffer.getAddress())));
+      int64_t addr = int64_t(*buffer.getAddress());
+      int64_t end = segments.place(dense, addr, code.sramInit);
+      code.sramInitEnd = std::max(code.sramInitEnd, end);
+      initRanges[idOf(buffer.getNode())].push_back({addr, end, buffer});
     }
+  }
+  // Initial images are all in place before any instruction runs (and
+  // segments leave zeros out), so two that overlap would clobber each other.
+  for (auto &[id, ranges] : initRanges) {
+    llvm::sort(ranges, [](const InitRange &a, const InitRange &b) {
+      return a.begin < b.begin;
+    });
+    for (size_t i = 1; i < ranges.size(); ++i)
+      if (ranges[i].begin < ranges[i - 1].end)
+        return ranges[i].buffer.emitError(
+            "initial data overlaps that of another buffer on the same node");
   }
   std::map<std::string, int> nameIndex;
   for (auto program : device.getBodyBlock().getOps<ProgramOp>()) {

@@ -123,6 +123,10 @@ void convertLoop(const uint8_t *src, uint8_t *dst, int64_t count) {
 
 void convertElements(int64_t srcType, const uint8_t *src, int64_t dstType,
                      uint8_t *dst, int64_t count) {
+  if (srcType == 1 && dstType == 16) {
+    floatsToBF16(src, dst, count);
+    return;
+  }
   withElem(srcType, [&](auto se) {
     withElem(dstType, [&](auto de) {
       convertLoop<decltype(de), decltype(se)>(src, dst, count);

@@ -82,11 +82,13 @@ inline void storeF32(uint8_t *p, float f) { std::memcpy(p, &f, 4); }
 
 /// Performs what a vector or matrix instruction does to the vector
 /// registers `vr` (`lanes` lanes each), the accumulators and `sram`, with
-/// addresses from `regs` and the active length `vl`. Scalar, control and
+/// addresses from `regs` and the active length `vl`, recording SRAM writes
+/// in `writes` (Mma reuses packed panels from `cache`). Scalar, control and
 /// synchronization instructions have no data effect.
 inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
                        float *vr, float (*accs)[isa::kTile * isa::kTile],
-                       uint8_t *sram, const Decoded *descs, int64_t lanes) {
+                       uint8_t *sram, const Decoded *descs, int64_t lanes,
+                       SramWrites &writes, PanelCache &cache) {
   using isa::Op;
   const int64_t L = lanes;
   auto vec = [&](int r) { return vr + r * L; };
@@ -94,11 +96,20 @@ inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
   case Op::VLd: case Op::VSt: case Op::VBcast: {
     const int64_t lo = regs[in.b] + in.imm;
     float *v = vec(in.a);
+    // A full 16-lane vector (the usual length) is copied inline rather
+    // than through a call into the C library.
     if (in.op == Op::VLd) {
-      std::memcpy(v, sram + lo, size_t(4 * vl));
+      if (vl == 16)
+        std::memcpy(v, sram + lo, 64);
+      else
+        std::memcpy(v, sram + lo, size_t(4 * vl));
       std::fill(v + vl, v + L, 0.0f);
     } else if (in.op == Op::VSt) {
-      std::memcpy(sram + lo, v, size_t(4 * vl));
+      if (vl == 16)
+        std::memcpy(sram + lo, v, 64);
+      else
+        std::memcpy(sram + lo, v, size_t(4 * vl));
+      writes.mark(lo, lo + 4 * vl);
     } else {
       std::fill(v, v + L, loadF32(sram + lo));
     }
@@ -170,16 +181,61 @@ inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
             x = 0.0f;
           storeF32(base + i * d.si + j * d.sj, x);
         }
+      const int64_t shape[2] = {d.m, d.n}, strides[2] = {d.si, d.sj};
+      int64_t lo = 0, hi = 0;
+      stridedSpan(regs[in.b], 2, shape, strides, 4, lo, hi);
+      writes.mark(lo, hi);
     }
     break;
   }
   case Op::Mma: {
-    const Decoded &dd = descs[size_t(in.imm)];
-    dd.mmaKernel(accs[in.a], sram + regs[in.b], sram + regs[in.c], dd.mma);
+    runMma(descs[size_t(in.imm)], accs[in.a], sram, regs[in.b], regs[in.c],
+           writes, &cache);
     break;
   }
   default:
     break;
+  }
+}
+
+/// Steps the odometer over the outer `r - 1` dimensions of a strided DMA
+/// (index `idx`, byte offset `off` of the current innermost row).
+inline void advanceOdometer(uint64_t &off, int64_t *idx,
+                            const int64_t *strides, const isa::DmaDesc &d,
+                            int r) {
+  for (int i = r - 2; i >= 0; --i) {
+    off += uint64_t(strides[i]);
+    if (++idx[i] < d.shape[i])
+      break;
+    off -= uint64_t(strides[i]) * uint64_t(d.shape[i]);
+    idx[i] = 0;
+  }
+}
+
+/// Gathers FP32 elements from `mem` (strided, at `base`) into the dense
+/// buffer `buf` as BFLOAT16, row by row without an intermediate buffer.
+/// Spans were checked by the caller.
+inline void stridedGatherToBF16(const uint8_t *mem, int64_t base,
+                                const isa::DmaDesc &d, const int64_t *strides,
+                                uint8_t *buf) {
+  const int r = int(d.rank);
+  const int64_t inner = d.shape[r - 1];
+  const int64_t is = strides[r - 1];
+  int64_t idx[isa::kMaxDmaRank] = {};
+  int64_t rows = 1;
+  for (int i = 0; i + 1 < r; ++i)
+    rows *= d.shape[i];
+  uint64_t off = uint64_t(base);
+  for (int64_t row = 0; row < rows; ++row) {
+    const uint8_t *p = mem + int64_t(off);
+    if (is == 4) {
+      floatsToBF16(p, buf, inner);
+    } else {
+      for (int64_t j = 0; j < inner; ++j)
+        floatsToBF16(p + j * is, buf + 2 * j, 1);
+    }
+    buf += 2 * inner;
+    advanceOdometer(off, idx, strides, d, r);
   }
 }
 
@@ -239,13 +295,7 @@ void stridedCopy(uint8_t *mem, int64_t base, const isa::DmaDesc &d,
     }
     // Advance the odometer over the outer dimensions, keeping the row
     // offset incrementally.
-    for (int i = r - 2; i >= 0; --i) {
-      off += uint64_t(strides[i]);
-      if (++idx[i] < d.shape[i])
-        break;
-      off -= uint64_t(strides[i]) * uint64_t(d.shape[i]);
-      idx[i] = 0;
-    }
+    advanceOdometer(off, idx, strides, d, r);
   }
 }
 

@@ -42,6 +42,11 @@ uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
   }
   const int64_t count = bytes / d.elemBytes;
   payloadBytes = count * dstElem;
+  if (d.srcType == 1 && d.dstType == 16) {
+    uint8_t *p = pool_.get(payloadBytes);
+    stridedGatherToBF16(mem, src, d, d.srcStrides.data(), p);
+    return p;
+  }
   scratch.resize(size_t(bytes));
   stridedCopy<true>(mem, src, d, d.srcStrides.data(), d.elemBytes,
                     scratch.data());
@@ -178,6 +183,8 @@ void Machine::arrive(int slot, int64_t time) {
     uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.get();
     stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
                        t.data);
+    if (t.dstNode >= 0)
+      node(t.dstNode).data->writes.mark(t.dstLo, t.dstHi);
     pool_.put(t.data, t.bytes);
     t.data = nullptr;
   }

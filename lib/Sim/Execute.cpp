@@ -233,7 +233,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
     if constexpr (Data) {
       DataState &ds = *n.data;
       dataEffect(in, n.regs, n.vl, ds.vregs.data(), ds.acc, n.sram.get(),
-                 descs, lanes_);
+                 descs, lanes_, ds.writes, panelCache_);
     } else {
       ++segCount;
     }

@@ -9,10 +9,12 @@
 #ifndef DOJO_LIB_SIM_MACHINE_H
 #define DOJO_LIB_SIM_MACHINE_H
 
+#include "MmaCache.h"
 #include "Replay.h"
 #include "dojo/Sim/Simulator.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <queue>
 
@@ -28,6 +30,19 @@ std::vector<MmaKernel> availableMmaKernels(const isa::MmaDesc &d);
 /// The fastest of them.
 MmaKernel selectMmaKernel(const isa::MmaDesc &d);
 
+/// The split form of a kernel that MmaCache.h reuses packed panels with:
+/// how each operand is packed (and the kind of its elements, part of a
+/// panel's identity) and the multiply-add loop over packed panels.
+struct MmaPanelKernels {
+  PackFn packA = nullptr, packB = nullptr;
+  PanelMmaFn compute = nullptr;
+  uint8_t kindA = 0, kindB = 0;
+};
+/// Every split kernel the host can run for `d`, fastest last.
+std::vector<MmaPanelKernels> availableMmaPanelKernels(const isa::MmaDesc &d);
+/// The fastest of them.
+MmaPanelKernels selectMmaPanelKernels(const isa::MmaDesc &d);
+
 /// A descriptor decoded once at load time, with its issue cost precomputed,
 /// so the interpreter never re-parses descriptor words.
 struct Decoded {
@@ -38,7 +53,14 @@ struct Decoded {
   int64_t cycles = 1;   ///< cost of the instruction using it
   double unitWork = 0;  ///< Mma: MACs / peak MACs per cycle of its dtype
   MmaKernel mmaKernel = nullptr; ///< Mma: the host kernel of its types
+  MmaPanelKernels panels;        ///< Mma: the same, split (MmaCache.h)
 };
+
+/// The data effect of an Mma with descriptor `dd` on accumulator `acc`,
+/// operands at `aAddr` and `bAddr` of `sram` (whose writes `w` records),
+/// reusing packed panels from `cache` when it is not null (MmaCache.cpp).
+void runMma(const Decoded &dd, float *acc, const uint8_t *sram, int64_t aAddr,
+            int64_t bAddr, const SramWrites &w, PanelCache *cache);
 
 struct FreeDeleter {
   void operator()(uint8_t *p) const { std::free(p); }
@@ -59,6 +81,8 @@ struct alignas(64) DataState {
   int64_t vl = 0;
   std::vector<float> vregs; ///< kNumVectorRegs * lanes
   float acc[isa::kNumAccumulators][isa::kTile * isa::kTile] = {};
+  /// The node's SRAM writes, for the validity of cached Mma panels.
+  SramWrites writes;
 };
 
 struct NodeState {
@@ -151,8 +175,8 @@ private:
   void finishWorkers();
   void worker(int me);
   void waitForOthers(int me, int64_t position, int64_t dep);
-  void execute(LogEntry &e, std::vector<uint8_t> &scratch);
-  void runData(NodeState &n, int64_t pc, int64_t count);
+  void execute(LogEntry &e, std::vector<uint8_t> &scratch, PanelCache &cache);
+  void runData(NodeState &n, int64_t pc, int64_t count, PanelCache &cache);
   /// Blocks the timing side until `n`'s worker has replayed every entry
   /// logged so far, so that `n`'s SRAM holds what the sequential simulator
   /// would have at this point (for `ldf`).
@@ -189,6 +213,7 @@ private:
   std::vector<int> freeSlots_;
   std::vector<uint8_t> convertBuf_; ///< source elements of a converting DMA
   PayloadPool pool_;
+  PanelCache panelCache_; ///< sequential mode's (workers have their own)
   std::unique_ptr<ReplayState> replay_; ///< null in sequential mode
   int64_t totalInstructions_ = 0;
   int active_ = 0;     ///< nodes with a program that have not halted
@@ -212,6 +237,20 @@ bool stridedSpan(int64_t base, int rank, const int64_t *shape,
 /// `dstType` at `dst` (Convert.cpp; both types are ones decode() accepts).
 void convertElements(int64_t srcType, const uint8_t *src, int64_t dstType,
                      uint8_t *dst, int64_t count);
+
+/// convertElements from FLOAT to BFLOAT16, the conversion BF16 models run
+/// on most of their transfers; inline, since their rows are short.
+inline void floatsToBF16(const uint8_t *src, uint8_t *dst, int64_t count) {
+  // floatToBF16Bits without branches, so that the loop vectorizes.
+  for (int64_t i = 0; i < count; ++i) {
+    uint32_t u;
+    std::memcpy(&u, src + 4 * i, 4);
+    const bool nan = (u & 0x7fffffffu) > 0x7f800000u;
+    const uint32_t r = nan ? (u | 0x00400000u) : u + 0x7fffu + ((u >> 16) & 1u);
+    const uint16_t h = uint16_t(r >> 16);
+    std::memcpy(dst + 2 * i, &h, 2);
+  }
+}
 
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 

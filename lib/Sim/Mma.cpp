@@ -18,6 +18,10 @@
 //
 // The same source is compiled twice: for the baseline ISA and for AVX2,
 // picked at run time, so results are identical and only the speed differs.
+// Besides the whole kernel (packing chunks of k into stack buffers), each
+// variant is also exported split into its packing and its multiply-add loop
+// over whole-k panels, which MmaCache.h uses to reuse packed panels; both
+// forms perform the same operations in the same order.
 //
 //===----------------------------------------------------------------------===//
 #include "Machine.h"
@@ -155,34 +159,48 @@ template <Elem E>
   }
 }
 
+/// acc += A B over panels packed as by pack(): the multiply-add loop with
+/// the tile in registers, stored back for the m x n tile only.
+[[gnu::always_inline]] inline void loadTile(v8f c[8], const float *acc) {
+  for (int i = 0; i < 8; ++i)
+    c[i] = load8(acc + 8 * i);
+}
+[[gnu::always_inline]] inline void panelMma(v8f c[8], const float *pa,
+                                            const float *pb, int64_t kc) {
+  for (int64_t k = 0; k < kc; ++k) {
+    const v8f bv = load8(pb + 8 * k);
+    const float *ak = pa + 8 * k;
+#pragma GCC unroll 8
+    for (int i = 0; i < 8; ++i)
+      c[i] = c[i] + ak[i] * bv; // product rounded, then the sum
+  }
+}
+[[gnu::always_inline]] inline void storeTile(float *acc, const v8f c[8],
+                                             int64_t m, int64_t n) {
+  if (m == 8 && n == 8) {
+    for (int i = 0; i < 8; ++i)
+      store8(acc + 8 * i, c[i]);
+    return;
+  }
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      acc[8 * i + j] = c[i][j];
+}
+
 template <Elem EA, Elem EB>
 [[gnu::always_inline]] inline void mmaBody(float *acc, const uint8_t *a,
                                            const uint8_t *b,
                                            const isa::MmaDesc &d) {
   alignas(32) float pa[kChunk * 8], pb[kChunk * 8];
   v8f c[8];
-  for (int i = 0; i < 8; ++i)
-    c[i] = load8(acc + 8 * i);
+  loadTile(c, acc);
   for (int64_t k0 = 0; k0 < d.k; k0 += kChunk) {
     const int64_t kc = d.k - k0 < kChunk ? d.k - k0 : kChunk;
     pack<EA>(pa, a, k0, kc, d.aSk, d.aSi, d.m);
     pack<EB>(pb, b, k0, kc, d.bSk, d.bSj, d.n);
-    for (int64_t k = 0; k < kc; ++k) {
-      const v8f bv = load8(pb + 8 * k);
-      const float *ak = pa + 8 * k;
-#pragma GCC unroll 8
-      for (int i = 0; i < 8; ++i)
-        c[i] = c[i] + ak[i] * bv; // product rounded, then the sum
-    }
+    panelMma(c, pa, pb, kc);
   }
-  if (d.m == 8 && d.n == 8) {
-    for (int i = 0; i < 8; ++i)
-      store8(acc + 8 * i, c[i]);
-    return;
-  }
-  for (int64_t i = 0; i < d.m; ++i)
-    for (int64_t j = 0; j < d.n; ++j)
-      acc[8 * i + j] = c[i][j];
+  storeTile(acc, c, d.m, d.n);
 }
 
 template <Elem EA, Elem EB>
@@ -195,6 +213,63 @@ template <Elem EA, Elem EB>
 [[gnu::target("avx2")]] void mmaAvx2(float *acc, const uint8_t *a,
                                      const uint8_t *b, const isa::MmaDesc &d) {
   mmaBody<EA, EB>(acc, a, b, d);
+}
+
+// Whole-panel entry points of the cached path (MmaCache.cpp): the same
+// packing and multiply-add loop, split so that a packed panel can be reused.
+template <Elem E>
+void packBaseline(float *panel, const uint8_t *base, int64_t k, int64_t sk,
+                  int64_t st, int64_t cnt) {
+  pack<E>(panel, base, 0, k, sk, st, cnt);
+}
+template <Elem E>
+[[gnu::target("avx2")]] void packAvx2(float *panel, const uint8_t *base,
+                                      int64_t k, int64_t sk, int64_t st,
+                                      int64_t cnt) {
+  pack<E>(panel, base, 0, k, sk, st, cnt);
+}
+void panelMmaBaseline(float *acc, const float *pa, const float *pb, int64_t k,
+                      int64_t m, int64_t n) {
+  v8f c[8];
+  loadTile(c, acc);
+  panelMma(c, pa, pb, k);
+  storeTile(acc, c, m, n);
+}
+[[gnu::target("avx2")]] void panelMmaAvx2(float *acc, const float *pa,
+                                          const float *pb, int64_t k,
+                                          int64_t m, int64_t n) {
+  v8f c[8];
+  loadTile(c, acc);
+  panelMma(c, pa, pb, k);
+  storeTile(acc, c, m, n);
+}
+
+PackFn packVariant(Elem e, bool avx2) {
+  switch (e) {
+  case Elem::F32: return avx2 ? packAvx2<Elem::F32> : packBaseline<Elem::F32>;
+  case Elem::F32Round:
+    return avx2 ? packAvx2<Elem::F32Round> : packBaseline<Elem::F32Round>;
+  case Elem::BF16: break;
+  }
+  return avx2 ? packAvx2<Elem::BF16> : packBaseline<Elem::BF16>;
+}
+
+/// How each operand of `d` is read.
+void elemsOf(const isa::MmaDesc &d, Elem &ea, Elem &eb) {
+  ea = d.dtype == 0 ? Elem::F32 : d.aStorage ? Elem::BF16 : Elem::F32Round;
+  eb = d.dtype == 0 ? Elem::F32 : d.bStorage ? Elem::BF16 : Elem::F32Round;
+}
+
+MmaPanelKernels panelVariant(const isa::MmaDesc &d, bool avx2) {
+  Elem ea, eb;
+  elemsOf(d, ea, eb);
+  MmaPanelKernels k;
+  k.packA = packVariant(ea, avx2);
+  k.packB = packVariant(eb, avx2);
+  k.compute = avx2 ? panelMmaAvx2 : panelMmaBaseline;
+  k.kindA = uint8_t(ea);
+  k.kindB = uint8_t(eb);
+  return k;
 }
 
 /// The kernel variant (0 = baseline, 1 = AVX2) for a descriptor's data type
@@ -233,6 +308,18 @@ std::vector<MmaKernel> availableMmaKernels(const isa::MmaDesc &d) {
 MmaKernel selectMmaKernel(const isa::MmaDesc &d) {
   static const bool avx2 = hostHasAvx2();
   return variantFor(d, avx2);
+}
+
+std::vector<MmaPanelKernels> availableMmaPanelKernels(const isa::MmaDesc &d) {
+  std::vector<MmaPanelKernels> k = {panelVariant(d, false)};
+  if (hostHasAvx2())
+    k.push_back(panelVariant(d, true));
+  return k;
+}
+
+MmaPanelKernels selectMmaPanelKernels(const isa::MmaDesc &d) {
+  static const bool avx2 = hostHasAvx2();
+  return panelVariant(d, avx2);
 }
 
 } // namespace dojo::sim::detail

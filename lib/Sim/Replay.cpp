@@ -64,13 +64,15 @@ void PayloadPool::put(uint8_t *p, int64_t bytes) {
 ReplayState::ReplayState(int workers, int64_t hbmBytes)
     : workers(workers), chunks(size_t(kMaxChunks)),
       progress(new std::atomic<int64_t>[size_t(workers)]),
-      progressWaiters(new std::atomic<int>[size_t(workers)]) {
+      progressWaiters(new std::atomic<int>[size_t(workers)]),
+      wakeAt(new std::atomic<int64_t>[size_t(workers)]) {
   const size_t blocks = size_t((hbmBytes >> kBlockBits) + 1);
   lastHbmWrite.assign(blocks * size_t(workers), -1);
   lastHbmAccess.assign(blocks * size_t(workers), -1);
   for (int w = 0; w < workers; ++w) {
     progress[w].store(0);
     progressWaiters[w].store(0);
+    wakeAt[w].store(kNever);
   }
 }
 
@@ -87,10 +89,17 @@ int64_t ReplayState::append(const LogEntry &e) {
   return i;
 }
 
-void ReplayState::publish(bool done) {
+void ReplayState::publish(bool done, bool wake) {
   published.store(size | (done ? kDone : 0));
-  if (done || publishWaiters.load() > 0)
+  // Waking a sleeping worker is a system call; for every entry it would
+  // cost more than most entries take to replay, so sleepers are woken once
+  // a batch has accumulated, or when the timing side is about to wait for
+  // them (catchUp) or has finished.
+  if (done || wake ||
+      (publishWaiters.load() > 0 && size - notifiedAt >= kWakeBatch)) {
+    notifiedAt = size;
     published.notify_all();
+  }
 }
 
 int64_t ReplayState::hbmAccess(int me, int64_t lo, int64_t hi, bool write,
@@ -198,6 +207,27 @@ void publishProgress(ReplayState &r, int me, int64_t value) {
     r.progress[me].notify_all();
 }
 
+/// Blocks until worker `w`'s published progress reaches `need`. The waiter
+/// tells `w` where to wake it (the lowest request wins; woken waiters whose
+/// need is not met ask again), so that `w` does not publish, and make a
+/// system call, after every entry while someone waits.
+void waitProgress(ReplayState &r, int w, int64_t need) {
+  int64_t p;
+  while ((p = r.progress[w].load()) < need) {
+    int64_t cur = r.wakeAt[w].load();
+    while (need < cur && !r.wakeAt[w].compare_exchange_weak(cur, need)) {
+    }
+    r.progressWaiters[w].fetch_add(1);
+    // `w` may itself sleep until the timing side wakes it for a full batch
+    // (ReplayState::publish) although what we need is published already.
+    if (r.publishWaiters.load() > 0)
+      r.published.notify_all();
+    if ((p = r.progress[w].load()) < need)
+      r.progress[w].wait(p);
+    r.progressWaiters[w].fetch_sub(1);
+  }
+}
+
 } // namespace
 
 void Machine::waitForOthers(int me, int64_t position, int64_t dep) {
@@ -208,17 +238,14 @@ void Machine::waitForOthers(int me, int64_t position, int64_t dep) {
     // Everything this worker owns before `position` is done; say so first,
     // since the other worker may be waiting for it in turn.
     publishProgress(r, me, position);
-    r.progressWaiters[w].fetch_add(1);
-    int64_t p;
-    while ((p = r.progress[w].load()) <= dep)
-      r.progress[w].wait(p);
-    r.progressWaiters[w].fetch_sub(1);
+    waitProgress(r, w, dep + 1);
   }
 }
 
 void Machine::worker(int me) {
   ReplayState &r = *replay_;
   std::vector<uint8_t> scratch;
+  PanelCache cache;
   int64_t i = 0;
   while (true) {
     int64_t pub = r.published.load();
@@ -240,18 +267,23 @@ void Machine::worker(int me) {
       if (e.owner == me) {
         if (e.dep >= 0)
           waitForOthers(me, i, e.dep);
-        execute(e, scratch);
+        execute(e, scratch, cache);
       }
-      if (r.progressWaiters[me].load(std::memory_order_relaxed) > 0)
+      int64_t want = r.wakeAt[me].load(std::memory_order_relaxed);
+      if (i + 1 >= want) {
+        // Withdraw the request unless a lower one replaced it meanwhile.
+        r.wakeAt[me].compare_exchange_strong(want, ReplayState::kNever);
         publishProgress(r, me, i + 1);
+      }
     }
   }
 }
 
-void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch) {
+void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
+                      PanelCache &cache) {
   switch (e.kind) {
   case LogEntry::Kind::Run:
-    runData(*nodes_[size_t(e.node)], e.a, e.b);
+    runData(*nodes_[size_t(e.node)], e.a, e.b, cache);
     break;
   case LogEntry::Kind::Issue: {
     const isa::DmaDesc &d = *e.desc;
@@ -267,6 +299,12 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch) {
     uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram.get();
     stridedCopy<false>(mem, issue.b, d, d.dstStrides.data(), issue.dstElem,
                        issue.payload);
+    if (e.node >= 0) {
+      int64_t lo = 0, hi = 0;
+      stridedSpan(issue.b, int(d.rank), d.shape.data(), d.dstStrides.data(),
+                  issue.dstElem, lo, hi);
+      nodes_[size_t(e.node)]->data->writes.mark(lo, hi);
+    }
     pool_.put(issue.payload, issue.payloadBytes);
     issue.payload = nullptr;
     break;
@@ -278,20 +316,17 @@ void Machine::catchUp(const NodeState &n) {
   ReplayState &r = *replay_;
   const int w = ownerOf(n.id);
   const int64_t target = r.size;
-  r.publish(false);
+  r.publish(false, true);
   if (r.progress[w].load() >= target)
     return;
   // Only that worker touches n's SRAM (its runs, gathers and the arrivals
   // into it), and it has nothing after `target` to do until the timing
   // side appends more, so the SRAM is quiescent once it gets there.
-  r.progressWaiters[w].fetch_add(1);
-  int64_t p;
-  while ((p = r.progress[w].load()) < target)
-    r.progress[w].wait(p);
-  r.progressWaiters[w].fetch_sub(1);
+  waitProgress(r, w, target);
 }
 
-void Machine::runData(NodeState &n, int64_t pc, int64_t count) {
+void Machine::runData(NodeState &n, int64_t pc, int64_t count,
+                      PanelCache &cache) {
   const std::vector<isa::Insn> &code = n.prog->code;
   const Decoded *descs = n.descs.data();
   DataState &ds = *n.data;
@@ -303,7 +338,7 @@ void Machine::runData(NodeState &n, int64_t pc, int64_t count) {
     else if (in.op == isa::Op::LdF)
       loadScalar(in, ds.regs, sram);
     dataEffect(in, ds.regs, ds.vl, ds.vregs.data(), ds.acc, sram, descs,
-               lanes_);
+               lanes_, ds.writes, cache);
     pc = scalarStep(in, ds.regs, pc);
   }
 }

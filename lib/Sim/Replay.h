@@ -77,8 +77,9 @@ struct ReplayState {
   ReplayState(int workers, int64_t hbmBytes);
   /// Appends an entry (timing side only) and returns its index.
   int64_t append(const LogEntry &e);
-  /// Makes appended entries visible to the workers (timing side only).
-  void publish(bool done);
+  /// Makes appended entries visible to the workers (timing side only),
+  /// waking sleeping ones when `done`, `wake` or a batch is complete.
+  void publish(bool done, bool wake = false);
   LogEntry &at(int64_t i) { return chunks[size_t(i >> kChunkBits)][i & (kChunk - 1)]; }
 
   int workers;
@@ -86,9 +87,14 @@ struct ReplayState {
   int64_t size = 0;                  ///< entries appended (timing side)
   std::atomic<int64_t> published{0}; ///< visible entries | kDone
   std::atomic<int> publishWaiters{0};
+  static constexpr int64_t kWakeBatch = 32;
+  int64_t notifiedAt = 0; ///< `size` when sleepers were last woken
   /// Per worker: every entry it owns below this index is done.
   std::unique_ptr<std::atomic<int64_t>[]> progress;
   std::unique_ptr<std::atomic<int>[]> progressWaiters;
+  /// Per worker: the lowest progress a waiter needs (kNever: none).
+  std::unique_ptr<std::atomic<int64_t>[]> wakeAt;
+  static constexpr int64_t kNever = INT64_MAX;
   // Dependency bookkeeping of the timing side: per HBM block of
   // 2^kBlockBits bytes and worker, the last entry that wrote the block and
   // the last that read or wrote it (-1: none). Conflicts are tracked per

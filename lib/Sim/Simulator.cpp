@@ -13,7 +13,9 @@
 #include <algorithm>
 #include <cstring>
 #include <new>
+#include <sys/mman.h>
 #include <thread>
+#include <unistd.h>
 
 namespace dojo::sim {
 
@@ -53,6 +55,7 @@ NodeState &Machine::node(int id) {
     p->data = std::make_unique<DataState>();
     p->data->vregs.assign(size_t(isa::kNumVectorRegs * lanes_), 0.0f);
     p->data->vl = lanes_;
+    p->data->writes.init(target_.sramBytes);
   }
   return *p;
 }
@@ -95,8 +98,8 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   hbm_ = allocateZeroed(hbmSize_ + 1);
   // Constant data the compiler placed in HBM (verify() checked the bounds).
   for (const bin::Segment &seg : exe_.hbmInit)
-    if (!seg.data.empty())
-      std::memcpy(hbm_.get() + seg.addr, seg.data.data(), seg.data.size());
+    if (seg.length > 0)
+      std::memcpy(hbm_.get() + seg.addr, exe_.bytesOf(seg), size_t(seg.length));
   for (size_t i = 0; i < inputs.size(); ++i) {
     const bin::TensorIO &io = exe_.inputs[i];
     const HostTensor &h = inputs[i];
@@ -127,14 +130,36 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   injectFree_.assign(size_t(target_.numNodes()), 0);
   linkFree_.assign(size_t(target_.numNodes()) * 4, 0);
   linkBytes_.assign(size_t(target_.numNodes()) * 4, 0);
+  // Initial SRAM images come straight from the blobs (for a binary read
+  // from disk, the file mapping): one copy, no intermediate buffer. Most of
+  // the cost is faulting in fresh SRAM pages; asking the kernel to populate
+  // each destination range in one call (MADV_POPULATE_WRITE, Linux 5.14)
+  // made loading r3d_18 about 30% faster than one fault per page. It changes
+  // no byte, and where the kernel lacks it the copy faults pages in as
+  // before. (Copying on two threads measured no faster.)
+  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  for (const bin::NodeCode &nc : exe_.nodes) {
+    NodeState &n = node(nc.node);
+    n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
+    for (const bin::Segment &s : nc.sramInit) {
+      n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
+      if (s.length <= 0)
+        continue;
+      uint8_t *dst = n.sram.get() + s.addr;
+#ifdef MADV_POPULATE_WRITE
+      if (uintptr_t(s.length) >= page) {
+        uintptr_t lo = uintptr_t(dst) / page * page;
+        uintptr_t hi = (uintptr_t(dst) + uintptr_t(s.length) + page - 1) /
+                       page * page;
+        ::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_POPULATE_WRITE);
+      }
+#endif
+      std::memcpy(dst, exe_.bytesOf(s), size_t(s.length));
+    }
+  }
   for (const bin::NodeCode &nc : exe_.nodes) {
     NodeState &n = node(nc.node);
     n.prog = &nc;
-    for (const bin::Segment &s : nc.sramInit) {
-      if (!s.data.empty())
-        std::memcpy(n.sram.get() + s.addr, s.data.data(), s.data.size());
-      n.sramPeak = std::max(n.sramPeak, s.addr + int64_t(s.data.size()));
-    }
     // Decode every descriptor once; verify() already proved the referenced
     // ones valid, unreferenced ones that fail to decode are never used.
     n.descs.resize(nc.descs.size());
@@ -156,6 +181,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
         d.cycles = std::max<int64_t>(1, ceilDiv(work, target_.macsPerCycle(t)));
         d.unitWork = double(macs) / target_.macsPerCycle(t);
         d.mmaKernel = selectMmaKernel(d.mma);
+        d.panels = selectMmaPanelKernels(d.mma);
       } else if (d.kind == isa::DescKind::Dma) {
         isa::decode(w, d.dma);
       }

@@ -140,7 +140,9 @@ int main(int argc, char **argv) {
 
   if (emit == "binary") {
     dojo::bin::Executable exe;
-    if (failed(dojo::emitExecutable(*module, exe)))
+    // The module outlives the write, so weights go from its attributes
+    // straight to the file without a copy.
+    if (failed(dojo::emitExecutable(*module, exe, /*viewConstants=*/true)))
       return 1;
     std::string error;
     if (!dojo::bin::writeExecutable(outputFile, exe, error)) {

@@ -218,9 +218,28 @@ TEST(Verify, RoutesSegmentsDebugAndIO) {
   expectRejected([](auto &e) { e.routes.push_back({0, 7}); },
                  "route 1 visits node id 7 outside the mesh");
   expectRejected([](auto &e) { e.nodes[0].sramInit[0].addr = 4000; },
-                 "node (0,0) SRAM segment [4000, +16) lies outside [4096, 262144)");
+                 "node (0,0) SRAM segment 0 [4000, +16) lies outside [4096, 262144)");
   expectRejected([](auto &e) { e.nodes[0].sramInit[0].addr = 262144 - 8; },
-                 "node (0,0) SRAM segment [262136, +16) lies outside [4096, 262144)");
+                 "node (0,0) SRAM segment 0 [262136, +16) lies outside [4096, 262144)");
+  expectRejected([](auto &e) { e.nodes[0].sramInit[0].blob = 7; },
+                 "node (0,0) SRAM segment 0 [4096, +16) references missing "
+                 "blob 7 (the binary has 1)");
+  expectRejected([](auto &e) { e.nodes[0].sramInit[0].offset = 1; },
+                 "node (0,0) SRAM segment 0 [4096, +16) takes [1, +16) of "
+                 "blob 0, which has 16 bytes");
+  expectRejected([](auto &e) { e.nodes[0].sramInit[0].length = -1; },
+                 "node (0,0) SRAM segment 0 [4096, +-1) takes [0, +-1) of "
+                 "blob 0, which has 16 bytes");
+  expectRejected(
+      [](auto &e) {
+        e.nodes[0].sramInit.push_back({4104, 0, 0, 8});
+      },
+      "node (0,0) SRAM segments 0 and 1 overlap at address 4104");
+  expectRejected([](auto &e) { e.nodes[0].sramInitEnd = 262145; },
+                 "node (0,0) initialised SRAM end 262145 lies outside [0, "
+                 "262144]");
+  expectRejected([](auto &e) { e.hbmInit.push_back({65530, 0, 0, 16}); },
+                 "HBM segment 0 [65530, +16) lies outside [0, 65536)");
   expectRejected([](auto &e) { e.nodes[1].debug[0].name = 1; },
                  "node (1,1) debug range [0, 4) is invalid");
   expectRejected([](auto &e) { e.outputs[0].hbmAddr = e.hbmBytes - 8; },

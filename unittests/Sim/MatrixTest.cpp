@@ -185,15 +185,14 @@ TEST(SimMatrix, Bf16RoundsOperandsToNearestEven) {
 /// Places BF16 values (the high halves of the FP32 values `vals`, which
 /// the test picks exactly representable) in SRAM at `addr`.
 void bf16Data(Asm &p, int64_t addr, const std::vector<float> &vals) {
-  bin::Segment s;
-  s.addr = addr;
+  std::vector<uint8_t> raw;
   for (float f : vals) {
     uint32_t u;
     std::memcpy(&u, &f, 4);
-    s.data.push_back(uint8_t(u >> 16));
-    s.data.push_back(uint8_t(u >> 24));
+    raw.push_back(uint8_t(u >> 16));
+    raw.push_back(uint8_t(u >> 24));
   }
-  p.code().sramInit.push_back(std::move(s));
+  p.bytes(addr, std::move(raw));
 }
 
 TEST(SimMatrix, Bf16StorageReadsTwoByteElements) {

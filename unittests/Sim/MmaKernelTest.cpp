@@ -1,6 +1,7 @@
 //===- MmaKernelTest.cpp - Host Mma kernels agree with the definition -----===//
 //
-// Every host kernel (baseline and, where the CPU has it, AVX2) must produce
+// Every host kernel (baseline and, where the CPU has it, AVX2), whole or
+// split into packing and multiply-add as the panel cache uses it, must produce
 // bit for bit what the ISA defines: per element, k summed in order with
 // each product and sum rounded, BF16 operands rounded to nearest even, and
 // accumulator elements outside the m x n tile untouched. Shapes cover full
@@ -80,22 +81,39 @@ void checkKernels(const isa::MmaDesc &d, const std::vector<uint8_t> &mem,
         float p = x * y;
         want[i * 8 + j] = want[i * 8 + j] + p;
       }
+  auto compare = [&](const float acc[64], const char *what, size_t ki) {
+    if (!anyNaN) {
+      EXPECT_EQ(std::memcmp(acc, want, 64 * sizeof(float)), 0)
+          << what << " " << ki;
+      return;
+    }
+    for (int e = 0; e < 64; ++e) {
+      if (!(std::isnan(acc[e]) && std::isnan(want[e]))) {
+        EXPECT_EQ(std::memcmp(&acc[e], &want[e], 4), 0)
+            << what << " " << ki << " element " << e;
+      }
+    }
+  };
   std::vector<MmaKernel> kernels = availableMmaKernels(d);
   ASSERT_FALSE(kernels.empty());
   for (size_t ki = 0; ki < kernels.size(); ++ki) {
     float acc[64];
     std::memcpy(acc, init, sizeof(acc));
     kernels[ki](acc, mem.data() + aBase, mem.data() + bBase, d);
-    if (!anyNaN) {
-      EXPECT_EQ(std::memcmp(acc, want, sizeof(acc)), 0) << "kernel " << ki;
-      continue;
-    }
-    for (int e = 0; e < 64; ++e) {
-      if (!(std::isnan(acc[e]) && std::isnan(want[e]))) {
-        EXPECT_EQ(std::memcmp(&acc[e], &want[e], 4), 0)
-            << "kernel " << ki << " element " << e;
-      }
-    }
+    compare(acc, "kernel", ki);
+  }
+  // The split kernels of the cached path: whole panels packed, then the
+  // multiply-add loop over them.
+  std::vector<MmaPanelKernels> split = availableMmaPanelKernels(d);
+  ASSERT_EQ(split.size(), kernels.size());
+  for (size_t ki = 0; ki < split.size(); ++ki) {
+    std::vector<float> pa(size_t(8 * d.k)), pb(size_t(8 * d.k));
+    split[ki].packA(pa.data(), mem.data() + aBase, d.k, d.aSk, d.aSi, d.m);
+    split[ki].packB(pb.data(), mem.data() + bBase, d.k, d.bSk, d.bSj, d.n);
+    float acc[64];
+    std::memcpy(acc, init, sizeof(acc));
+    split[ki].compute(acc, pa.data(), pb.data(), d.k, d.m, d.n);
+    compare(acc, "split kernel", ki);
   }
 }
 

@@ -12,6 +12,7 @@
 #include "dojo/Binary/Executable.h"
 #include "dojo/Sim/Simulator.h"
 
+#include <algorithm>
 #include <cstring>
 #include <gtest/gtest.h>
 #include <initializer_list>
@@ -74,13 +75,18 @@ public:
   }
   void li(int r, int64_t v) { emit(Op::Li, r, 0, 0, v); }
   void halt() { emit(Op::Halt); }
+  /// Places raw bytes in SRAM before the run (as one blob and segment).
+  void bytes(int64_t addr, std::vector<uint8_t> data) {
+    int64_t size = int64_t(data.size());
+    uint32_t blob = exe_.addBlob(std::move(data));
+    code().sramInit.push_back({addr, blob, 0, size});
+    code().sramInitEnd = std::max(code().sramInitEnd, addr + size);
+  }
   /// Places FP32 values in SRAM before the run.
   void data(int64_t addr, const std::vector<float> &vals) {
-    bin::Segment s;
-    s.addr = addr;
-    s.data.resize(vals.size() * 4);
-    std::memcpy(s.data.data(), vals.data(), s.data.size());
-    code().sramInit.push_back(std::move(s));
+    std::vector<uint8_t> raw(vals.size() * 4);
+    std::memcpy(raw.data(), vals.data(), raw.size());
+    bytes(addr, std::move(raw));
   }
   /// Issues descriptor `d` from r[kTmpA] = src to r[kTmpB] = dst.
   void dma(int64_t src, int64_t dst, const isa::DmaDesc &d) {

@@ -28,8 +28,12 @@ runPipeline(mlir::ModuleOp module, const CompileOptions &options,
             std::function<void(llvm::StringRef)> onPhase = nullptr);
 
 /// Builds the executable from a module that went through code generation.
+/// With `viewConstants` the executable's blobs point into the module's
+/// constant attributes instead of copies, so the module's MLIRContext must
+/// outlive `exe` (dojo-cc writes the file before the context goes away).
 mlir::LogicalResult emitExecutable(mlir::ModuleOp module,
-                                   bin::Executable &exe);
+                                   bin::Executable &exe,
+                                   bool viewConstants = false);
 
 /// Prints a disassembly of every node program of `exe`.
 void printAssembly(const bin::Executable &exe, llvm::raw_ostream &os);
