@@ -35,24 +35,7 @@ public:
   void addGraph(const onnx::GraphProto &graph) {
     for (const auto &init : graph.initializer())
       inits[init.name()] = &init;
-    auto addShapes = [&](const auto &infos) {
-      for (const auto &info : infos) {
-        if (!info.type().has_tensor_type() ||
-            !info.type().tensor_type().has_shape())
-          continue;
-        SmallVector<int64_t> dims;
-        bool ok = true;
-        for (const auto &d : info.type().tensor_type().shape().dim()) {
-          ok &= d.has_dim_value();
-          dims.push_back(d.dim_value());
-        }
-        if (ok)
-          shapes[info.name()] = dims;
-      }
-    };
-    addShapes(graph.input());
-    addShapes(graph.value_info());
-    addShapes(graph.output());
+    collectStaticShapes(graph, shapes);
   }
 
   const FoldValue *lookup(StringRef name) {
@@ -85,6 +68,9 @@ public:
   }
 
   void set(StringRef name, FoldValue v) { values[name] = std::move(v); }
+  void addInitializer(const onnx::TensorProto &init) {
+    inits[init.name()] = &init;
+  }
   bool isLocalValue(StringRef name) const { return values.count(name); }
   const FoldValue &local(StringRef name) { return values[name]; }
 
@@ -121,6 +107,11 @@ public:
   /// fills `outs` with its outputs.
   bool runGraph(const onnx::GraphProto &graph, Scope &parent,
                 ArrayRef<const FoldValue *> inputs, std::vector<FoldValue> &outs);
+  /// Like runGraph, but inputs may be run-time values (null): every node
+  /// that can be evaluated is, and the outputs that could not are empty.
+  std::vector<std::optional<FoldValue>>
+  runGraphPartially(const onnx::GraphProto &graph, Scope &parent,
+                    ArrayRef<const FoldValue *> inputs);
 
 private:
   bool foldConstant(const onnx::NodeProto &node, Scope &scope);
@@ -161,14 +152,21 @@ bool Folder::foldConstant(const onnx::NodeProto &node, Scope &scope) {
   return true;
 }
 
-bool Folder::runGraph(const onnx::GraphProto &graph, Scope &parent,
-                      ArrayRef<const FoldValue *> inputs,
-                      std::vector<FoldValue> &outs) {
-  Scope scope(&parent);
+/// Registers `graph`'s initializers and shapes in `scope` and binds its
+/// inputs to `inputs` (null entries stay unknown).
+static void bindGraph(Scope &scope, const onnx::GraphProto &graph,
+                      ArrayRef<const FoldValue *> inputs) {
   scope.addGraph(graph);
   for (auto [i, in] : llvm::enumerate(graph.input()))
     if (i < inputs.size() && inputs[i])
       scope.set(in.name(), *inputs[i]);
+}
+
+bool Folder::runGraph(const onnx::GraphProto &graph, Scope &parent,
+                      ArrayRef<const FoldValue *> inputs,
+                      std::vector<FoldValue> &outs) {
+  Scope scope(&parent);
+  bindGraph(scope, graph, inputs);
   for (const auto &node : graph.node())
     if (!tryFold(node, scope))
       return false;
@@ -179,6 +177,27 @@ bool Folder::runGraph(const onnx::GraphProto &graph, Scope &parent,
     outs.push_back(*v);
   }
   return true;
+}
+
+std::vector<std::optional<FoldValue>>
+Folder::runGraphPartially(const onnx::GraphProto &graph, Scope &parent,
+                          ArrayRef<const FoldValue *> inputs) {
+  Scope scope(&parent);
+  bindGraph(scope, graph, inputs);
+  for (const auto &node : graph.node())
+    (void)tryFold(node, scope);
+  std::vector<std::optional<FoldValue>> outs;
+  for (const auto &out : graph.output()) {
+    // A body input without a value is a run-time value, even when the
+    // parent scope happens to hold a constant of the same name.
+    bool unboundInput = false;
+    for (auto [i, in] : llvm::enumerate(graph.input()))
+      if (in.name() == out.name() && (i >= inputs.size() || !inputs[i]))
+        unboundInput = true;
+    const FoldValue *v = unboundInput ? nullptr : scope.lookup(out.name());
+    outs.push_back(v ? std::optional(*v) : std::nullopt);
+  }
+  return outs;
 }
 
 bool Folder::foldLoop(const onnx::NodeProto &node, Scope &scope) {
@@ -405,6 +424,31 @@ bool dojo::onnx_import::foldConstants(onnx::ModelProto &model, int64_t opset) {
       changed = true;
       continue;
     }
+    // A Loop with a known iteration count over run-time values is unrolled:
+    // its body copies join the main graph in its place.
+    if (isDefaultDomain(node.domain()) && node.op_type() == "Loop") {
+      const onnx::AttributeProto *body = findAttr(node, "body");
+      auto lookup = [&](StringRef name) -> const FoldValue * {
+        return name.empty() ? nullptr : scope.lookup(name);
+      };
+      auto evalBody = [&](ArrayRef<const FoldValue *> args) {
+        return folder.runGraphPartially(body->g(), scope, args);
+      };
+      if (body && body->has_g()) {
+        if (auto unrolled = unrollLoop(node, opset, lookup, evalBody)) {
+          for (auto &[name, value] : unrolled->constants) {
+            scope.set(name, std::move(value));
+            folded.insert(name);
+          }
+          for (const auto &init : unrolled->initializers)
+            scope.addInitializer(*graph.add_initializer() = init);
+          work.insert(work.begin(), unrolled->nodes.begin(),
+                      unrolled->nodes.end());
+          changed = true;
+          continue;
+        }
+      }
+    }
     kept.push_back(std::move(node));
   }
   if (!changed)
@@ -454,4 +498,27 @@ bool dojo::onnx_import::foldConstants(onnx::ModelProto &model, int64_t opset) {
   // Stale inferred shapes would hide what the folding made static.
   graph.clear_value_info();
   return true;
+}
+
+void dojo::onnx_import::collectStaticShapes(
+    const onnx::GraphProto &graph,
+    llvm::StringMap<SmallVector<int64_t>> &shapes) {
+  auto addShapes = [&](const auto &infos) {
+    for (const auto &info : infos) {
+      if (!info.type().has_tensor_type() ||
+          !info.type().tensor_type().has_shape())
+        continue;
+      SmallVector<int64_t> dims;
+      bool ok = true;
+      for (const auto &d : info.type().tensor_type().shape().dim()) {
+        ok &= d.has_dim_value();
+        dims.push_back(d.dim_value());
+      }
+      if (ok)
+        shapes[info.name()] = dims;
+    }
+  };
+  addShapes(graph.input());
+  addShapes(graph.value_info());
+  addShapes(graph.output());
 }

@@ -36,6 +36,45 @@ bool evaluateNode(const onnx::NodeProto &node, int64_t opset,
                   llvm::ArrayRef<const FoldValue *> inputs,
                   std::vector<FoldValue> &outputs);
 
+/// Looks a value up among those known on the host (null when it is
+/// computed at run time).
+using ValueLookup = std::function<const FoldValue *(llvm::StringRef)>;
+/// Evaluates a Loop body on the host as far as its inputs allow (a null
+/// input is a run-time value); returns one entry per body output, empty
+/// where the output depends on run-time data.
+using BodyEvaluator = std::function<std::vector<std::optional<FoldValue>>(
+    llvm::ArrayRef<const FoldValue *>)>;
+
+/// A Loop replaced by one copy of its body per iteration.
+struct UnrolledLoop {
+  std::vector<onnx::NodeProto> nodes;
+  /// Iteration numbers, conditions and scan axes the copies read.
+  std::vector<std::pair<std::string, FoldValue>> constants;
+  /// The body's own initializers, renamed per iteration.
+  std::vector<onnx::TensorProto> initializers;
+};
+
+/// Unrolls a Loop whose iteration count is known on the host (constant
+/// trip count and/or a condition computed from constants and the iteration
+/// number) but whose body reads run-time values (LoopUnroll.cpp). Returns
+/// std::nullopt when the count is not known or the result would be too big.
+std::optional<UnrolledLoop> unrollLoop(const onnx::NodeProto &node,
+                                       int64_t opset, const ValueLookup &lookup,
+                                       const BodyEvaluator &evalBody);
+
+/// Replaces sequences whose length and positions are known at compile
+/// time by the lists of their element tensors (SequenceLowering.cpp):
+/// SequenceEmpty/Construct/Insert/Erase disappear, SequenceAt becomes an
+/// Identity, SequenceLength a constant, ConcatFromSequence a Concat (after
+/// Unsqueezes for new_axis) and SplitToSequence a Split. Returns true when
+/// anything changed.
+bool lowerSequences(onnx::ModelProto &model, int64_t opset);
+
+/// Records in `shapes` the static shape of every input, value_info and
+/// output of `graph` whose dimensions are all known.
+void collectStaticShapes(const onnx::GraphProto &graph,
+                         llvm::StringMap<llvm::SmallVector<int64_t>> &shapes);
+
 /// Folds the main graph of `model` in place: folded values become
 /// initializers and their nodes disappear. `opset` is the default-domain
 /// opset. Returns true when anything changed.

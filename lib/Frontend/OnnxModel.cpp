@@ -177,8 +177,10 @@ LogicalResult dojo::onnx_import::prepareModel(onnx::ModelProto &model,
     return emitError(loc) << "ONNX model check failed: " << oneLine(e.what());
   }
   // Each round can expose more constants; the bound only guards against a
-  // pathological model flipping forever.
-  for (int round = 0; round < 16; ++round) {
+  // pathological model flipping forever. Unrolled Loops chain: a Loop whose
+  // count depends on the shapes an earlier one produces unrolls one round
+  // later (MViT has one such Loop per block), hence the generous bound.
+  for (int round = 0; round < 1024; ++round) {
     if (!shapeInfo.empty() || round > 0)
       model.mutable_graph()->clear_value_info();
     try {
@@ -201,7 +203,10 @@ LogicalResult dojo::onnx_import::prepareModel(onnx::ModelProto &model,
                               << oneLine(e.what());
       }
     }
-    if (!foldConstants(model, opset))
+    // Sequence lowering first, while the inferred shapes (which folding
+    // clears) are there for SplitToSequence.
+    bool lowered = lowerSequences(model, opset);
+    if (!foldConstants(model, opset) && !lowered)
       break;
   }
   return success();

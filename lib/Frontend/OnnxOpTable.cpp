@@ -25,6 +25,10 @@ constexpr const char *kReduceAttrs = "axes,keepdims,noop_with_empty_axes";
 constexpr const char *kFoldOnly =
     "evaluated by constant folding only; a node whose inputs are not all "
     "constant after folding is rejected";
+constexpr const char *kSequenceNote =
+    "folded on constants; on run-time tensors lowered to a plain list of "
+    "tensors when the sequence's length and every position used are known "
+    "at compile time, rejected otherwise";
 constexpr const char *kBinaryNote =
     "numpy broadcasting -> dnn.binary; opset 6 legacy broadcast/axis "
     "supported";
@@ -244,20 +248,22 @@ const OpEntry kOps[] = {
     {{"Or", "", 7, kMax, "", kFoldOnly}, importFoldOnly, 0},
     {{"Mod", "", 10, kMax, "fmod", kFoldOnly}, importFoldOnly, 0},
     {{"Loop", "", 11, kMax, "body",
-      "unrolled and evaluated when the trip count (or condition) and every "
-      "body input are constant"},
+      "unrolled when the iteration count is known at compile time (constant "
+      "trip count, or a condition computed from constants); evaluated when "
+      "every body input is constant too"},
      importFoldOnly, 0},
     {{"If", "", 11, kMax, "else_branch,then_branch",
       "a constant condition inlines the taken branch"},
      importFoldOnly, 0},
-    {{"SequenceEmpty", "", 11, kMax, "dtype", kFoldOnly}, importFoldOnly, 0},
-    {{"SequenceConstruct", "", 11, kMax, "", kFoldOnly}, importFoldOnly, 0},
-    {{"SequenceInsert", "", 11, kMax, "", kFoldOnly}, importFoldOnly, 0},
-    {{"SequenceAt", "", 11, kMax, "", kFoldOnly}, importFoldOnly, 0},
-    {{"SequenceLength", "", 11, kMax, "", kFoldOnly}, importFoldOnly, 0},
-    {{"ConcatFromSequence", "", 11, kMax, "axis,new_axis", kFoldOnly},
+    {{"SequenceEmpty", "", 11, kMax, "dtype", kSequenceNote}, importFoldOnly, 0},
+    {{"SequenceConstruct", "", 11, kMax, "", kSequenceNote}, importFoldOnly, 0},
+    {{"SequenceInsert", "", 11, kMax, "", kSequenceNote}, importFoldOnly, 0},
+    {{"SequenceAt", "", 11, kMax, "", kSequenceNote}, importFoldOnly, 0},
+    {{"SequenceErase", "", 11, kMax, "", kSequenceNote}, importFoldOnly, 0},
+    {{"SequenceLength", "", 11, kMax, "", kSequenceNote}, importFoldOnly, 0},
+    {{"ConcatFromSequence", "", 11, kMax, "axis,new_axis", kSequenceNote},
      importFoldOnly, 0},
-    {{"SplitToSequence", "", 11, kMax, "axis,keepdims", kFoldOnly},
+    {{"SplitToSequence", "", 11, kMax, "axis,keepdims", kSequenceNote},
      importFoldOnly, 0},
 };
 

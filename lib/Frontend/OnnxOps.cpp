@@ -245,8 +245,14 @@ LogicalResult importFoldOnly(NodeContext &ctx) {
   if (op == "Shape")
     diag << "its input has no static shape";
   else if (op == "Loop")
-    diag << "only Loops with a constant trip count (or condition) and "
-            "constant carried values and body inputs are supported";
+    diag << "only Loops with a constant trip count (or condition) are "
+            "supported: the iteration count must be known at compile time, "
+            "so the trip count and the condition may not depend on run-time "
+            "data";
+  else if (op.starts_with("Sequence") || op == "ConcatFromSequence" ||
+           op == "SplitToSequence")
+    diag << "sequences are supported only when their length and every "
+            "position used are known at compile time";
   else if (op == "If")
     diag << "only Ifs with a constant condition are supported";
   else

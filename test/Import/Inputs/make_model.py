@@ -141,6 +141,9 @@ def build(kind):
     extra = build_issue3(kind)
     if extra is not None:
         return extra
+    extra = build_control_flow(kind)
+    if extra is not None:
+        return extra
     # --- invalid models ---
     if kind == "unsupported":
         nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu0"),
@@ -184,6 +187,7 @@ def build(kind):
 
 
 from issue3_models import build_issue3, write_external  # noqa: E402
+from control_flow_models import build_control_flow  # noqa: E402
 
 
 def main():
