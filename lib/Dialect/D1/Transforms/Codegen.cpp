@@ -136,8 +136,30 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
     return d;
   }
 
+  /// The address registers of a run of sends: consecutive transfers often
+  /// read the same source or fill the same buffer (the phases of one
+  /// block), so a register already holding the address is not reloaded.
+  struct SendRegs {
+    int src = -1, dst = -1;
+    int64_t srcValue = 0, dstValue = 0;
+    void load(ProgramBuilder &pb, int &r, int64_t &held, int64_t value) {
+      if (r < 0)
+        r = pb.reg();
+      else if (held == value)
+        return;
+      pb.emit(isa::Op::Li, r, 0, 0, value);
+      held = value;
+    }
+    void release(ProgramBuilder &pb) {
+      for (int r : {src, dst})
+        if (r >= 0)
+          pb.free(r);
+      src = dst = -1;
+    }
+  };
+
   LogicalResult emitSend(ProgramBuilder &pb, Operation *op,
-                         llvm::StringMap<HbmTensorOp> &hbm) {
+                         llvm::StringMap<HbmTensorOp> &hbm, SendRegs &regs) {
     int64_t src, dst;
     isa::DmaDesc d;
     if (auto dma = dyn_cast<DmaOp>(op)) {
@@ -168,10 +190,9 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
     if (auto t = op->getAttrOfType<IntegerAttr>(kDstTypeAttrName))
       d.dstType = t.getInt();
     pb.beginDebug(nameOf(op->getLoc()));
-    int rs = pb.li(src), rd = pb.li(dst);
-    pb.emit(isa::Op::Dma, rs, rd, 0, pb.desc(isa::encode(d)));
-    pb.free(rs);
-    pb.free(rd);
+    regs.load(pb, regs.src, regs.srcValue, src);
+    regs.load(pb, regs.dst, regs.dstValue, dst);
+    pb.emit(isa::Op::Dma, regs.src, regs.dst, 0, pb.desc(isa::encode(d)));
     pb.endDebug();
     return success();
   }
@@ -329,9 +350,11 @@ struct CodegenPass : dojo::d1::impl::D1CodegenBase<CodegenPass> {
         };
         emitFills(false);
         pb.emit(isa::Op::Barrier);
+        SendRegs sendRegs;
         for (Operation *op : ns.sends)
-          if (failed(emitSend(pb, op, hbm)))
+          if (failed(emitSend(pb, op, hbm, sendRegs)))
             return signalPassFailure();
+        sendRegs.release(pb);
         emitFills(true);
         // Await the arrivals of phases up to `phase` not awaited yet.
         int64_t awaited = -1;

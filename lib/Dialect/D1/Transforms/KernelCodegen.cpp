@@ -85,19 +85,22 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
 
   auto tile = [&](int64_t m, int64_t nw, int64_t inOff, int64_t outOff,
                   int64_t coFirst) {
+    // Tiles inside the loops address their operands through the loops'
+    // own pointers (the loops restore what they step), so most need no
+    // pointer copies: four fewer instructions per tile.
     if (bias) {
-      int r = pb.offset(pB, coFirst * 4);
+      int r = pb.at(pB, coFirst * 4);
       isa::AccDesc d;
       d.m = m;
       d.n = nw;
       d.si = 4;
       d.sj = 0;
       pb.emit(isa::Op::MLd, 0, r, 0, pb.desc(isa::encode(d)));
-      pb.free(r);
+      pb.release(r, pB);
     } else {
       pb.emit(isa::Op::MZero, 0);
     }
-    int rA = pb.offset(pW, coFirst * wCo), rB = pb.offset(pIn, inOff);
+    int rA = pb.at(pW, coFirst * wCo), rB = pb.at(pIn, inOff);
     isa::MmaDesc md;
     md.m = m;
     md.n = nw;
@@ -116,9 +119,9 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
                 [&] { pb.emit(isa::Op::Mma, 0, rA, rB, mmaDesc); });
       });
     });
-    pb.free(rA);
-    pb.free(rB);
-    int rO = pb.offset(pOut, outOff + coFirst * 4);
+    pb.release(rA, pW);
+    pb.release(rB, pIn);
+    int rO = pb.at(pOut, outOff + coFirst * 4);
     isa::AccDesc sd;
     sd.m = m;
     sd.n = nw;
@@ -126,7 +129,7 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
     sd.sj = outW;
     sd.act = act;
     pb.emit(isa::Op::MSt, 0, rO, 0, pb.desc(isa::encode(sd)));
-    pb.free(rO);
+    pb.release(rO, pOut);
   };
 
   pb.loop(groups, {{pIn, cin * xe}, {pW, wG}, {pOut, cg * 4}, {pB, cg * 4}}, [&] {
@@ -168,7 +171,7 @@ void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
 
   auto tile = [&](int64_t mt, int64_t nt, int64_t row0, int64_t col0) {
     if (bias) {
-      int r = pb.offset(pC, (row0 * n + col0) * 4);
+      int r = pb.at(pC, (row0 * n + col0) * 4);
       isa::AccDesc d;
       d.m = mt;
       d.n = nt;
@@ -176,12 +179,12 @@ void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
       d.sj = 4;
       d.scale = loadScale;
       pb.emit(isa::Op::MLd, 0, r, 0, pb.desc(isa::encode(d)));
-      pb.free(r);
+      pb.release(r, pC);
     } else {
       pb.emit(isa::Op::MZero, 0);
     }
     if (alpha != 0.0f) {
-      int rA = pb.offset(pA, row0 * k * 4), rB = pb.offset(pB, col0 * 4);
+      int rA = pb.at(pA, row0 * k * 4), rB = pb.at(pB, col0 * 4);
       isa::MmaDesc md;
       md.m = mt;
       md.n = nt;
@@ -192,10 +195,10 @@ void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
       md.bSj = 4;
       md.dtype = dtype;
       pb.emit(isa::Op::Mma, 0, rA, rB, pb.desc(isa::encode(md)));
-      pb.free(rA);
-      pb.free(rB);
+      pb.release(rA, pA);
+      pb.release(rB, pB);
     }
-    int rO = pb.offset(pOut, (row0 * n + col0) * 4);
+    int rO = pb.at(pOut, (row0 * n + col0) * 4);
     isa::AccDesc sd;
     sd.m = mt;
     sd.n = nt;
@@ -204,7 +207,7 @@ void dojo::d1::emitMatmulKernel(ProgramBuilder &pb, DictionaryAttr p,
     sd.scale = storeScale;
     sd.act = act;
     pb.emit(isa::Op::MSt, 0, rO, 0, pb.desc(isa::encode(sd)));
-    pb.free(rO);
+    pb.release(rO, pOut);
   };
   pb.loop(batch, {{pA, m * k * 4}, {pB, k * n * 4}, {pOut, m * n * 4}}, [&] {
     tiled(pb, m, 8, {{pA, 8 * k * 4}, {pOut, 8 * n * 4}, {pC, 8 * n * 4}},

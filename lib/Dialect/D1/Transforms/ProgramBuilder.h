@@ -72,6 +72,15 @@ public:
     return r;
   }
 
+  /// A register holding base + off for an instruction to read, or for a
+  /// loop to step and restore: `base` itself when `off` is 0, so that no
+  /// copy is emitted. Give it back with release(r, base).
+  int at(int base, int64_t off) { return off ? offset(base, off) : base; }
+  void release(int r, int base) {
+    if (r != base)
+      free(r);
+  }
+
   int desc(const std::vector<int64_t> &words) {
     auto it = descIndex.find(words);
     if (it != descIndex.end())
