@@ -50,7 +50,7 @@ static cl::opt<double> weightFraction(
     "weight-fraction",
     cl::desc("Share of a node's SRAM resident weights may take before the "
              "largest are streamed from HBM"),
-    cl::cat(ccOptions), cl::init(0.7));
+    cl::cat(ccOptions), cl::init(0.85));
 static cl::opt<bool> printConstants(
     "print-constants", cl::desc("Print large constants in IR output"),
     cl::cat(ccOptions), cl::init(false));

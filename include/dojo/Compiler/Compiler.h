@@ -20,7 +20,7 @@ struct CompileOptions {
   std::string targetOverrides;     ///< key=value,... (see TargetModel)
   std::string dtype = "f32";       ///< f32 | bf16
   double sramFraction = 0.45;      ///< d1-tile: share of SRAM per block
-  double weightFraction = 0.7;     ///< d1-tile: share of SRAM for weights
+  double weightFraction = 0.85;    ///< d1-tile: share of SRAM for weights
   std::string shapeInfo;           ///< INPUT:D1xD2x,... (see OnnxImporter.h)
 };
 

@@ -83,7 +83,7 @@ def D1Tile : Pass<"d1-tile", "::mlir::ModuleOp"> {
            "Smallest work (MACs or elements) worth giving its own node">,
     Option<"sramFraction", "sram-fraction", "double", "0.45",
            "Share of a node's usable SRAM one block's working set may take">,
-    Option<"weightFraction", "weight-fraction", "double", "0.7",
+    Option<"weightFraction", "weight-fraction", "double", "0.85",
            "Share of a node's usable SRAM resident weights may take; beyond "
            "it the largest constants are streamed from HBM (d1.stream)">,
     Option<"placeNearData", "place-near-data", "bool", "true",
