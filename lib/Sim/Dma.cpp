@@ -22,8 +22,12 @@ namespace {
 /// Index of the directed link leaving `from` towards its neighbour `to`:
 /// from * 4 + {north, east, south, west}.
 int linkIndex(const TargetModel &t, int from, int to) {
-  Coord a = t.coord(from), b = t.coord(to);
-  int dir = b.row < a.row ? 0 : b.col > a.col ? 1 : b.row > a.row ? 2 : 3;
+  // verify() proved every step of a route joins mesh neighbours, whose ids
+  // differ by one row (cols) or one column (1); rows first, since with a
+  // single column a step of 1 is a step south. No division: this runs for
+  // every hop of every transfer.
+  const int step = to - from;
+  int dir = step == -t.cols ? 0 : step == t.cols ? 2 : step == 1 ? 1 : 3;
   return from * 4 + dir;
 }
 
@@ -119,6 +123,7 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   t.dstNode = d.mode == DmaMode::SramToHbm ? -1 : dstNode->id;
   t.dstLo = dLo;
   t.dstHi = dHi;
+  t.sem = d.sem;
   if (replay_) {
     t.issueEntry = logIssue(n, d, src, dst, dstElem, sLo, sHi);
   } else {
@@ -176,23 +181,23 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
 
 void Machine::arrive(int slot, int64_t time) {
   Transfer &t = transfers_[size_t(slot)];
-  const isa::DmaDesc &d = *t.desc;
   if (replay_) {
     logArrive(t);
   } else {
+    const isa::DmaDesc &d = *t.desc;
     uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.get();
     stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
                        t.data);
     if (t.dstNode >= 0)
       node(t.dstNode).data->writes.mark(t.dstLo, t.dstHi);
-    pool_.put(t.data, t.bytes);
+    pool_.put(t.data);
     t.data = nullptr;
   }
   lastArrival_ = std::max(lastArrival_, time);
-  if (d.sem >= 0) {
+  if (t.sem >= 0) {
     NodeState &s = node(t.semNode);
-    s.sem[d.sem] += 1;
-    if (s.status == NodeStatus::WaitSem && s.waitSem == d.sem &&
+    s.sem[t.sem] += 1;
+    if (s.status == NodeStatus::WaitSem && s.waitSem == t.sem &&
         s.sem[s.waitSem] >= s.waitCount)
       wake(s, time);
   }

@@ -128,6 +128,9 @@ struct Transfer {
   int64_t bytes = 0;
   int64_t issueEntry = -1;
   int64_t dstLo = 0, dstHi = 0; ///< bytes the arrival writes (checked span)
+  /// desc->sem, copied so that the arrival need not touch the descriptor,
+  /// which by then has usually left the host's caches.
+  int64_t sem = -1;
 };
 
 struct Event {
@@ -135,6 +138,9 @@ struct Event {
   uint64_t seq; ///< issue order breaks ties, keeping runs deterministic
   bool arrival; ///< false: node `index` is ready to run
   int index;    ///< node id or transfer slot
+  /// A node event: the instruction the node resumes at, which the event
+  /// loop prefetches while it handles the event before (Simulator.cpp).
+  const isa::Insn *resume = nullptr;
   bool operator>(const Event &o) const {
     return time != o.time ? time > o.time : seq > o.seq;
   }
@@ -195,6 +201,7 @@ private:
   // Simulator.cpp
   NodeState &node(int id);
   void push(int64_t time, bool arrival, int index);
+  void prefetch(const Event &e) const;
   void wake(NodeState &n, int64_t time);
   void maybeReleaseBarrier();
   std::string deadlockReport() const;

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "DataOps.h"
+#include "Profile.h"
 
 #include <algorithm>
 #include <new>
@@ -20,7 +21,7 @@ namespace dojo::sim::detail {
 PayloadPool::~PayloadPool() {
   for (std::vector<uint8_t *> &v : free_)
     for (uint8_t *p : v)
-      ::operator delete(p);
+      ::operator delete(p - kHeader, std::align_val_t(kHeader));
 }
 
 int PayloadPool::sizeClass(int64_t bytes) {
@@ -34,20 +35,24 @@ uint8_t *PayloadPool::get(int64_t bytes) {
   const int c = sizeClass(bytes);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (!free_[c].empty()) {
-      uint8_t *p = free_[c].back();
-      free_[c].pop_back();
-      retained_ -= int64_t(1) << c;
-      return p;
-    }
+    for (int k = c; k <= c + kStretch && k < 64; ++k)
+      if (!free_[k].empty()) {
+        uint8_t *p = free_[k].back();
+        free_[k].pop_back();
+        retained_ -= int64_t(1) << k;
+        return p;
+      }
   }
-  return static_cast<uint8_t *>(::operator new(size_t(1) << c));
+  auto *base = static_cast<uint8_t *>(
+      ::operator new(kHeader + (size_t(1) << c), std::align_val_t(kHeader)));
+  base[0] = uint8_t(c);
+  return base + kHeader;
 }
 
-void PayloadPool::put(uint8_t *p, int64_t bytes) {
+void PayloadPool::put(uint8_t *p) {
   if (!p)
     return;
-  const int c = sizeClass(bytes);
+  const int c = p[-int64_t(kHeader)];
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (retained_ + (int64_t(1) << c) <= kRetainBytes) {
@@ -56,7 +61,12 @@ void PayloadPool::put(uint8_t *p, int64_t bytes) {
       return;
     }
   }
-  ::operator delete(p);
+  ::operator delete(p - kHeader, std::align_val_t(kHeader));
+}
+
+int64_t PayloadPool::retainedBytes() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return retained_;
 }
 
 // ---- ReplayState ---------------------------------------------------------
@@ -65,7 +75,8 @@ ReplayState::ReplayState(int workers, int64_t hbmBytes)
     : workers(workers), chunks(size_t(kMaxChunks)),
       progress(new std::atomic<int64_t>[size_t(workers)]),
       progressWaiters(new std::atomic<int>[size_t(workers)]),
-      wakeAt(new std::atomic<int64_t>[size_t(workers)]) {
+      wakeAt(new std::atomic<int64_t>[size_t(workers)]),
+      workerCpu(size_t(workers), 0.0) {
   const size_t blocks = size_t((hbmBytes >> kBlockBits) + 1);
   lastHbmWrite.assign(blocks * size_t(workers), -1);
   lastHbmAccess.assign(blocks * size_t(workers), -1);
@@ -143,7 +154,7 @@ int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
   e.a = src;
   e.b = dst;
   e.desc = &d;
-  e.dstElem = dstElem;
+  e.dstElem = uint8_t(dstElem);
   // Reading HBM: after earlier writes of other workers to the same blocks.
   if (d.mode == isa::DmaMode::HbmToSram)
     e.dep = r.hbmAccess(me, srcLo, srcHi, false, r.size);
@@ -191,7 +202,7 @@ void Machine::finishWorkers() {
   for (int64_t i = 0; i < replay_->size; ++i) {
     LogEntry &e = replay_->at(i);
     if (e.kind == LogEntry::Kind::Issue && e.payload) {
-      pool_.put(e.payload, e.payloadBytes);
+      pool_.put(e.payload);
       e.payload = nullptr;
     }
   }
@@ -251,8 +262,10 @@ void Machine::worker(int me) {
     int64_t pub = r.published.load();
     if (i >= (pub & ~ReplayState::kDone)) {
       publishProgress(r, me, i);
-      if (pub & ReplayState::kDone)
+      if (pub & ReplayState::kDone) {
+        r.workerCpu[size_t(me)] = threadCpuSeconds();
         break;
+      }
       r.publishWaiters.fetch_add(1);
       while ((pub = r.published.load()) == i)
         r.published.wait(pub);
@@ -290,7 +303,8 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
     const uint8_t *srcMem = d.mode == isa::DmaMode::HbmToSram
                                 ? hbm_.get()
                                 : nodes_[size_t(e.node)]->sram.get();
-    e.payload = gather(d, srcMem, e.a, e.dstElem, scratch, e.payloadBytes);
+    int64_t payloadBytes = 0;
+    e.payload = gather(d, srcMem, e.a, e.dstElem, scratch, payloadBytes);
     break;
   }
   case LogEntry::Kind::Arrive: {
@@ -305,7 +319,7 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
                   issue.dstElem, lo, hi);
       nodes_[size_t(e.node)]->data->writes.mark(lo, hi);
     }
-    pool_.put(issue.payload, issue.payloadBytes);
+    pool_.put(issue.payload);
     issue.payload = nullptr;
     break;
   }

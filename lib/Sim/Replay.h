@@ -37,33 +37,47 @@ namespace dojo::sim::detail {
 struct LogEntry {
   enum class Kind : uint8_t { Run, Issue, Arrive };
   Kind kind = Kind::Run;
-  uint8_t owner = 0; ///< worker that executes it
-  int32_t node = 0;  ///< Run / Issue: the node; Arrive: destination, -1 HBM
-  int64_t a = 0;     ///< Run: first pc; Issue: source; Arrive: Issue index
-  int64_t b = 0;     ///< Run: instruction count; Issue: destination address
-  int64_t dep = -1;  ///< every other worker must have passed this index
+  uint8_t owner = 0;   ///< worker that executes it
+  uint8_t dstElem = 0; ///< Issue: destination element bytes (1..8)
+  int32_t node = 0;    ///< Run / Issue: the node; Arrive: destination, -1 HBM
+  int64_t a = 0;       ///< Run: first pc; Issue: source; Arrive: Issue index
+  int64_t b = 0;       ///< Run: instruction count; Issue: destination address
+  int64_t dep = -1;    ///< every other worker must have passed this index
   const isa::DmaDesc *desc = nullptr; ///< Issue
-  int64_t dstElem = 0;                ///< Issue: destination element bytes
   /// Issue: the gathered (and converted) payload, written by the gathering
   /// worker and released by the arrival.
   uint8_t *payload = nullptr;
-  int64_t payloadBytes = 0;
 };
+// Every entry is written once by the timing side and read by every worker
+// (r3d_18 BF16 on d1 appends 1.2 million): compact entries mean fewer
+// fresh pages to fault in and less cache traffic.
+static_assert(sizeof(LogEntry) == 48, "keep log entries compact");
 
 /// DMA payload buffers in power-of-two size classes, kept for reuse (up to
 /// a cap) so that steady-state transfers neither allocate nor fault in
-/// fresh pages. Thread-safe.
+/// fresh pages. A request its own class cannot serve takes a free buffer
+/// of up to kStretch classes larger, since payload sizes drift from layer
+/// to layer. (Most fresh buffers remain, though: on r3d_18 one worker
+/// gathers far ahead of the other's arrivals, so about 100 MB of payloads
+/// are live at the peak.) Each buffer records its class in a header in
+/// front of it, so put() needs no size. Thread-safe.
 class PayloadPool {
 public:
   ~PayloadPool();
   uint8_t *get(int64_t bytes);
-  void put(uint8_t *p, int64_t bytes);
+  void put(uint8_t *p);
+  /// Bytes of free buffers held for reuse (for tests).
+  int64_t retainedBytes();
+
+  static constexpr int kStretch = 2;
+  static constexpr int64_t kRetainBytes = int64_t(256) << 20;
 
 private:
   static int sizeClass(int64_t bytes);
-  static constexpr int64_t kRetainBytes = int64_t(256) << 20;
+  /// The header keeps payloads 64-byte aligned.
+  static constexpr size_t kHeader = 64;
   std::mutex mutex_;
-  std::vector<uint8_t *> free_[64];
+  std::vector<uint8_t *> free_[64]; ///< buffers (past their header)
   int64_t retained_ = 0;
 };
 
@@ -105,6 +119,8 @@ struct ReplayState {
   /// access to HBM bytes [lo, hi), and records the access as entry `index`.
   int64_t hbmAccess(int me, int64_t lo, int64_t hi, bool write, int64_t index);
   std::vector<std::thread> threads;
+  /// Per worker: its CPU seconds, stored when it ends (Profile.h).
+  std::vector<double> workerCpu;
 };
 
 } // namespace dojo::sim::detail
