@@ -58,11 +58,15 @@ module attributes {d1.target = "name=mesh-4x4,rows=4,cols=4,sram_bytes=262144"} 
     %y = dnn.matmul %a, %b : (tensor<2x16x32xf32>, tensor<2x32x16xf32>) -> tensor<2x16x16xf32>
     return %y : tensor<2x16x16xf32>
   }
-  // 16384 elements: 4 pieces along the largest dimension; 16 with
-  // min-piece-work=1.
+  // 16384 elements, weighted 4x as vector-unit work: 16 pieces along the
+  // largest dimension, as with min-piece-work=1.
   // CHECK-LABEL: func.func @eltwise
-  // CHECK: dnn.add {{.*}}d1.split = array<i64: 1, 4, 1>
-  // CHECK: dnn.relu {{.*}}d1.split = array<i64: 1, 4, 1>
+  // CHECK: dnn.add {{.*}}d1.split = array<i64: 1, 16, 1>
+  // CHECK: dnn.relu {{.*}}d1.split = array<i64: 1, 16, 1>
+  // 16384 x 4 = 65536 < 100000: one piece wanted, two for the SRAM budget
+  // (three 64 KiB operands).
+  // BIGWORK-LABEL: func.func @eltwise
+  // BIGWORK: dnn.add {{.*}}d1.split = array<i64: 1, 2, 1>
   // WORK1-LABEL: func.func @eltwise
   // WORK1: dnn.add {{.*}}d1.split = array<i64: 1, 16, 1>
   // WORK1: dnn.relu {{.*}}d1.split = array<i64: 1, 16, 1>

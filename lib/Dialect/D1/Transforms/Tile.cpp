@@ -33,6 +33,12 @@ using namespace dojo::d1;
 
 namespace {
 
+/// How many matrix-unit multiply-accumulates one element of vector-unit
+/// work is worth when deciding how many pieces a layer deserves (a vector
+/// element takes a load, an operation and a store over 16 lanes; a BF16
+/// MAC is 1/256 of a cycle).
+constexpr int64_t kVectorWorkWeight = 4;
+
 /// Remaining chunks (in units) per block along `d` if the split grows.
 int64_t chunksLeft(const OpGeometry &g, ArrayRef<int64_t> split, unsigned d) {
   int64_t units = (g.outShape[d] + g.units[d] - 1) / g.units[d];
@@ -142,8 +148,17 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
         return;
       }
       SmallVector<int64_t, 6> split(g->outShape.size(), 1);
+      // Work counts multiply-accumulates for matrix ops and elements for
+      // the rest; an element on the vector unit costs several times a MAC
+      // on the matrix unit, so elementwise work is weighted up before it is
+      // compared with min-piece-work.
+      int64_t weight =
+          llvm::isa<dnn::ConvOp, dnn::ConvTransposeOp, dnn::GemmOp,
+                    dnn::MatMulOp>(op)
+              ? 1
+              : kVectorWorkWeight;
       int64_t wanted = std::clamp<int64_t>(
-          g->work / std::max<int64_t>(1, minPieceWork), 1, nodes);
+          g->work * weight / std::max<int64_t>(1, minPieceWork), 1, nodes);
       int preferred = weightHeavyDim(op);
       if (std::optional<SmallVector<int64_t, 6>> same = producerSplit(op, *g))
         split = *same;
