@@ -66,6 +66,122 @@ def build_model(name, clip_kwargs):
         video.mvit._mvit = build
 
 
+def _add_rel_pos_by_pad(attn, q, q_thw, k_thw, rel_pos_h, rel_pos_w, rel_pos_t):
+    """torchvision 0.14's mvit._add_rel_pos without its in-place slice update.
+
+    The original ends with `attn[:, :, 1:, 1:] += rel_pos`, which torch
+    1.13's TorchScript exporter turns into index tensors over the whole
+    attention matrix that its shape inference materializes (10 GB for
+    mvit_v2_s at 16 x 224 x 224). Padding the relative positions with a zero
+    row and column for the class token and adding them computes the same
+    values with one Pad and one Add. The rest is the original's code."""
+    q_t, q_h, q_w = q_thw
+    k_t, k_h, k_w = k_thw
+    dh = int(2 * max(q_h, k_h) - 1)
+    dw = int(2 * max(q_w, k_w) - 1)
+    dt = int(2 * max(q_t, k_t) - 1)
+
+    def dist(q_n, k_n):
+        q_ratio = max(k_n / q_n, 1.0)
+        k_ratio = max(q_n / k_n, 1.0)
+        return (torch.arange(q_n)[:, None] * q_ratio
+                - (torch.arange(k_n)[None, :] + (1.0 - k_n)) * k_ratio)
+
+    interpolate = video.mvit._interpolate
+    Rh = interpolate(rel_pos_h, dh)[dist(q_h, k_h).long()]
+    Rw = interpolate(rel_pos_w, dw)[dist(q_w, k_w).long()]
+    Rt = interpolate(rel_pos_t, dt)[dist(q_t, k_t).long()]
+    B, n_head, _, dim = q.shape
+    r_q = q[:, :, 1:].reshape(B, n_head, q_t, q_h, q_w, dim)
+    # The original's einsums "bythwc,hkc->bythwk" and "bythwc,wkc->bythwk"
+    # as batched matrix products over h (resp. w), like its rel_q_t below.
+    rel_h_q = torch.matmul(
+        r_q.permute(3, 0, 1, 2, 4, 5).reshape(q_h, B * n_head * q_t * q_w, dim),
+        Rh.transpose(1, 2)).reshape(q_h, B, n_head, q_t, q_w, k_h).permute(
+            1, 2, 3, 0, 4, 5)
+    rel_w_q = torch.matmul(
+        r_q.permute(4, 0, 1, 2, 3, 5).reshape(q_w, B * n_head * q_t * q_h, dim),
+        Rw.transpose(1, 2)).reshape(q_w, B, n_head, q_t, q_h, k_w).permute(
+            1, 2, 3, 4, 0, 5)
+    r_q = r_q.permute(2, 0, 1, 3, 4, 5).reshape(q_t, B * n_head * q_h * q_w, dim)
+    rel_q_t = torch.matmul(r_q, Rt.transpose(1, 2)).transpose(0, 1)
+    rel_q_t = rel_q_t.view(B, n_head, q_h, q_w, q_t, k_t).permute(0, 1, 4, 2, 3, 5)
+    rel_pos = (
+        rel_h_q[:, :, :, :, :, None, :, None]
+        + rel_w_q[:, :, :, :, :, None, None, :]
+        + rel_q_t[:, :, :, :, :, :, None, None]
+    ).reshape(B, n_head, q_t * q_h * q_w, k_t * k_h * k_w)
+    return attn + torch.nn.functional.pad(rel_pos, (1, 0, 1, 0))
+
+
+def _squeeze_by_select(x, target_dim, expand_dim, tensor_dim):
+    """torchvision's mvit._squeeze with `select` instead of `squeeze`.
+
+    The dimension was inserted by _unsqueeze, so its size is 1; torch 1.13
+    exports `squeeze(dim)` of a traced shape as an If whose output shape
+    annotation is wrong (onnxruntime rejects mvit_v2_s's pool_skip), while
+    `select` exports as a plain Gather."""
+    if tensor_dim == target_dim - 1:
+        x = x.select(expand_dim, 0)
+    return x
+
+
+def _attention_forward(self, x, thw):
+    """torchvision 0.14's MultiscaleAttention.forward, whose residual pooling
+    `_add_shortcut(x, q, ...)` updates `x[:, :, 1:, :]` in place (exported
+    as ScatterND); here the shortcut is padded with a zero class-token row
+    and added. The rest is the original's code."""
+    B, N, C = x.shape
+    q, k, v = self.qkv(x).reshape(B, N, 3, self.num_heads,
+                                  self.head_dim).transpose(1, 3).unbind(dim=2)
+    if self.pool_k is not None:
+        k, k_thw = self.pool_k(k, thw)
+    else:
+        k_thw = thw
+    if self.pool_v is not None:
+        v = self.pool_v(v, thw)[0]
+    if self.pool_q is not None:
+        q, thw = self.pool_q(q, thw)
+    attn = torch.matmul(self.scaler * q, k.transpose(2, 3))
+    if self.rel_pos_h is not None and self.rel_pos_w is not None and \
+            self.rel_pos_t is not None:
+        attn = video.mvit._add_rel_pos(attn, q, thw, k_thw, self.rel_pos_h,
+                                       self.rel_pos_w, self.rel_pos_t)
+    attn = attn.softmax(dim=-1)
+    x = torch.matmul(attn, v)
+    if self.residual_pool:
+        if self.residual_with_cls_embed:
+            x = x + q
+        else:
+            x = x + torch.nn.functional.pad(q[:, :, 1:, :], (0, 0, 1, 0))
+    x = x.transpose(1, 2).reshape(B, -1, self.output_dim)
+    x = self.project(x)
+    return x, thw
+
+
+# The originals, restored after the export (the equivalence check runs the
+# unpatched model).
+_ORIGINAL = {}
+
+
+def patch_mvit_v2():
+    """Swaps in the export-friendly versions above (same values)."""
+    if not _ORIGINAL:
+        _ORIGINAL["_add_rel_pos"] = video.mvit._add_rel_pos
+        _ORIGINAL["_squeeze"] = video.mvit._squeeze
+        _ORIGINAL["forward"] = video.mvit.MultiscaleAttention.forward
+    video.mvit._add_rel_pos = _add_rel_pos_by_pad
+    video.mvit._squeeze = _squeeze_by_select
+    video.mvit.MultiscaleAttention.forward = _attention_forward
+
+
+def unpatch_mvit_v2():
+    if _ORIGINAL:
+        video.mvit._add_rel_pos = _ORIGINAL["_add_rel_pos"]
+        video.mvit._squeeze = _ORIGINAL["_squeeze"]
+        video.mvit.MultiscaleAttention.forward = _ORIGINAL["forward"]
+
+
 def export(name, out_dir, clip=None):
     if not hasattr(video, name):
         sys.exit(f"error: torchvision {torchvision.__version__} has no video model "
@@ -87,9 +203,16 @@ def export(name, out_dir, clip=None):
     path = os.path.join(out_dir, f"{name}.onnx")
     # Without no_grad the tracer keeps every activation for autograd: the
     # MViTs then need more than 20 GB at their 16 x 224 x 224 clip.
-    with torch.no_grad():
-        torch.onnx.export(model, x, path, opset_version=OPSET, input_names=["input"],
-                          output_names=["logits"], do_constant_folding=True)
+    patched = name.startswith("mvit_v2")
+    if patched:
+        patch_mvit_v2()
+    try:
+        with torch.no_grad():
+            torch.onnx.export(model, x, path, opset_version=OPSET,
+                              input_names=["input"], output_names=["logits"],
+                              do_constant_folding=True)
+    finally:
+        unpatch_mvit_v2()
     data_dir = os.path.join(out_dir, name, "test_data_set_0")
     os.makedirs(data_dir, exist_ok=True)
     save_tensor(x.numpy(), "input", os.path.join(data_dir, "input_0.pb"))
@@ -99,6 +222,15 @@ def export(name, out_dir, clip=None):
         with torch.no_grad():
             ref = model(x).numpy()
         source = "torch"
+    if patched and source == "onnxruntime":
+        # The export ran patched functions: check the exported model against
+        # torchvision's own, unpatched forward pass.
+        with torch.no_grad():
+            want = model(x).numpy()
+        err = float(np.abs(ref - want).max() / max(np.abs(want).max(), 1e-30))
+        print(f"{name}: onnxruntime vs unpatched torch: maxabs/max|ref| {err:.1e}")
+        if err > 1e-4:
+            sys.exit(f"error: the patched export of {name} does not match torch")
     save_tensor(ref.astype(np.float32), "logits", os.path.join(data_dir, "output_0.pb"))
     print(f"{name}: {path} ({os.path.getsize(path) / 1e6:.1f} MB), reference by {source}")
 

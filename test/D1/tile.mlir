@@ -78,7 +78,8 @@ module attributes {d1.target = "name=mesh-4x4,rows=4,cols=4,sram_bytes=262144"} 
     return %r : tensor<4x64x64xf32>
   }
   // Pooling never splits its spatial (reduced) dimensions; channels go in
-  // units of 16. A reshape splits only its outermost non-unit dimension.
+  // units of 16. A reshape splits only its outermost non-unit dimension
+  // here: the 64 has a single element inside it (see tile-reshape.mlir).
   // CHECK-LABEL: func.func @pool
   // CHECK: dnn.global_avg_pool {{.*}}d1.split = array<i64: 2, 4, 1, 1>
   // CHECK: dnn.reshape {{.*}}d1.split = array<i64: 1, 1>

@@ -24,7 +24,13 @@ def _shapes(model):
     shapes = {}
     graph = model.graph
     for vi in list(graph.input) + list(graph.output) + list(graph.value_info):
-        dims = vi.type.tensor_type.shape.dim
+        tt = vi.type.tensor_type
+        # Shape inference leaves a value whose rank it could not find (e.g.
+        # one computed from a Loop's or a sequence's output) without a shape
+        # field: that is an unknown shape, not a scalar.
+        if not tt.HasField("shape"):
+            continue
+        dims = tt.shape.dim
         if all(d.HasField("dim_value") for d in dims):
             shapes[vi.name] = [d.dim_value for d in dims]
     for init in graph.initializer:
@@ -39,6 +45,20 @@ def _attr(node, name, default):
     return default
 
 
+def _has_matrix_work(attr):
+    """Whether a graph attribute (a control-flow body) holds, at any depth, a
+    node count_macs would count."""
+    graphs = [attr.g] if attr.type == onnx.AttributeProto.GRAPH else list(attr.graphs)
+    for g in graphs:
+        for node in g.node:
+            if node.op_type in ("Conv", "ConvTranspose", "Gemm", "MatMul"):
+                return True
+            if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
+                   and _has_matrix_work(a) for a in node.attribute):
+                return True
+    return False
+
+
 def count_macs(model):
     """Returns (macs, unknown_ops): MACs of Conv, ConvTranspose, Gemm and
     MatMul nodes, and the names of such nodes whose shapes were not static."""
@@ -48,11 +68,17 @@ def count_macs(model):
     unknown = []
     for node in model.graph.node:
         op = node.op_type
+        if any(a.type in (onnx.AttributeProto.GRAPH, onnx.AttributeProto.GRAPHS)
+               and _has_matrix_work(a) for a in node.attribute):
+            # A Loop, If or Scan body's MACs depend on run-time trip counts
+            # and branches the graph alone does not give.
+            unknown.append(node.name or op)
+            continue
         if op not in ("Conv", "ConvTranspose", "Gemm", "MatMul"):
             continue
         ins = [shapes.get(n) for n in node.input[:2]]
         out = shapes.get(node.output[0])
-        if out is None or any(s is None for s in ins):
+        if out is None or any(s is None or len(s) == 0 for s in ins):
             unknown.append(node.name or op)
             continue
         if op == "Conv":

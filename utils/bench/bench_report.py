@@ -30,9 +30,12 @@ def _si(n):
 
 
 def _bytes(n):
+    # Three significant digits, without an exponent (1020 MiB, not
+    # 1.02e+03 MiB).
     for scale, suffix in ((1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")):
         if n >= scale:
-            return f"{n / scale:.3g} {suffix}"
+            v = n / scale
+            return f"{v:.0f} {suffix}" if v >= 100 else f"{v:.3g} {suffix}"
     return f"{n} B"
 
 
@@ -62,15 +65,25 @@ def cells(row):
     if "cc_s" in row:
         c["cc_s"] = f"{row['cc_s']:.2f}"
         c["cc_rss"] = _bytes(row["cc_rss_bytes"])
+    # A row that failed part-way has only the figures measured before the
+    # failure: show each one it has.
     if "sim_s" in row:
         c["sim_s"] = f"{row['sim_s']:.2f}"
+    if "ort_s" in row:
         c["ort_s"] = f"{row['ort_s']:.2f}"
+    if "sim_over_ort" in row:
         c["ratio"] = f"{row['sim_over_ort']:.2f}"
+    if "cycles" in row:
         c["cycles"] = _si(row["cycles"])
+    if "roofline_cycles" in row:
         c["roofline"] = f"{_si(round(row['roofline_cycles']))} ({row['bound']})"
+    if "utilization" in row:
         c["util"] = f"{row['utilization']:.3f}"
+    if "sram_peak_bytes" in row:
         c["sram"] = _bytes(row["sram_peak_bytes"])
+    if "noc_bytes" in row:
         c["noc"] = _bytes(row["noc_bytes"])
+    if "noc_max_link_bytes" in row:
         c["link"] = _bytes(row["noc_max_link_bytes"])
     if "max_abs_rel" in row:
         if row["dtype"] == "f32":

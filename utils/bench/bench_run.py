@@ -225,7 +225,9 @@ def _bench_row(cfg, row, model_path, data_dir, dtype, work):
         stats = json.load(f)
     for key in ("cycles", "sram_peak_bytes", "noc_bytes", "noc_max_link_bytes",
                 "hbm_bytes", "macs"):
-        row[key] = stats[key]
+        # An older dojo-sim may not report every figure: leave it out.
+        if key in stats:
+            row[key] = stats[key]
     row["sram_bytes"] = int(spec["sram_bytes"])
     row["enabled_nodes"] = spec_enabled(spec)
 
@@ -235,7 +237,7 @@ def _bench_row(cfg, row, model_path, data_dir, dtype, work):
     if unknown:
         # Shapes the inference could not pin down: fall back to what ran.
         row["macs_source"] = "sim"
-        macs = stats["macs"]
+        macs = stats.get("macs", 0)
     row["io_bytes"] = bench_model.io_bytes(model)
     row["weight_bytes"] = bench_model.weight_bytes(model)
     row["roofline_cycles"], row["bound"] = roofline(spec, dtype, macs, row["io_bytes"])

@@ -747,44 +747,71 @@ LogicalResult Distributor::lowerReshapeView(Operation *op) {
 
 FailureOr<TensorBlock> Distributor::lowerReshapeCopy(Operation *op, const Box &box,
                                                int nodeId, int step) {
-  // The block is a contiguous row-major range [first, last) of the output,
-  // hence of the input too: cut that range into input boxes and copy each
-  // to its place.
+  // A reshape keeps the row-major order. The block's box is whole along
+  // every dimension inside its innermost cut one (see the ReshapeOp rule of
+  // getOpGeometry), so it is a set of contiguous row-major runs of the
+  // output, one per index of the dimensions outside that one; each run is a
+  // contiguous range of the input too, and of the block's row-major buffer.
   TensorBlock result = makeOutputBlock(op, box, nodeId, step, /*channelsLast=*/false);
   auto in = shapeOf(op->getOperand(0)), out = shapeOf(op->getResult(0));
   SmallVector<int64_t, 6> outStrides = rowMajorStrides(out);
   SmallVector<int64_t, 6> inStrides = rowMajorStrides(in);
-  int64_t first = 0;
-  for (unsigned d = 0; d < out.size(); ++d)
-    first += box.lo[d] * outStrides[d];
-  int64_t last = first + box.numElements();
-  int64_t pos = first;
-  while (pos < last) {
-    SmallVector<int64_t, 6> idx(in.size());
-    int64_t rem = pos;
-    for (unsigned d = 0; d < in.size(); ++d) {
-      idx[d] = rem / inStrides[d];
-      rem %= inStrides[d];
+  // Copies the row-major range [first, last) of the input, cut into input
+  // boxes, to byte `offset` + (position - first) * 4 of the block.
+  auto copyRun = [&](int64_t first, int64_t last, int64_t offset) {
+    int64_t pos = first;
+    while (pos < last) {
+      SmallVector<int64_t, 6> idx(in.size());
+      int64_t rem = pos;
+      for (unsigned d = 0; d < in.size(); ++d) {
+        idx[d] = rem / inStrides[d];
+        rem %= inStrides[d];
+      }
+      // The outermost dimension along which a run can start here: all
+      // inner indices are zero.
+      unsigned d = in.size() - 1;
+      while (d > 0 && idx[d] == 0 && (last - pos) >= inStrides[d - 1])
+        --d;
+      int64_t count = std::min(in[d] - idx[d], (last - pos) / inStrides[d]);
+      SmallVector<ViewDim, 6> view;
+      for (unsigned j = 0; j < in.size(); ++j) {
+        int64_t lo = j < d ? idx[j] : (j == d ? idx[j] : 0);
+        int64_t ext = j < d ? 1 : (j == d ? count : in[j]);
+        view.push_back({int(j), lo, ext, inStrides[j] * 4});
+      }
+      // Inner indices are zero here, so the view's first element is at
+      // linear position `pos`, and its elements keep their input row-major
+      // spacing in the output block.
+      if (failed(gatherInto(op->getOperand(0), view, result.buffer,
+                            offset + (pos - first) * 4, step, op->getLoc())))
+        return failure();
+      pos += count * inStrides[d];
     }
-    // The outermost dimension along which a run can start here: all inner
-    // indices are zero.
-    unsigned d = in.size() - 1;
-    while (d > 0 && idx[d] == 0 && (last - pos) >= inStrides[d - 1])
-      --d;
-    int64_t count = std::min(in[d] - idx[d], (last - pos) / inStrides[d]);
-    SmallVector<ViewDim, 6> view;
-    for (unsigned j = 0; j < in.size(); ++j) {
-      int64_t lo = j < d ? idx[j] : (j == d ? idx[j] : 0);
-      int64_t ext = j < d ? 1 : (j == d ? count : in[j]);
-      view.push_back({int(j), lo, ext, inStrides[j] * 4});
-    }
-    // Inner indices are zero here, so the view's first element is at
-    // linear position `pos`, and its elements keep their input row-major
-    // spacing in the output block.
-    if (failed(gatherInto(op->getOperand(0), view, result.buffer,
-                          (pos - first) * 4, step, op->getLoc())))
+    return success();
+  };
+  unsigned rank = out.size();
+  // `cut` is the innermost dimension the box does not cover whole; a run
+  // spans the box along `cut` and everything inside it.
+  unsigned cut = rank - 1;
+  while (cut > 0 && box.lo[cut] == 0 && box.hi[cut] == out[cut])
+    --cut;
+  int64_t runLength = 1;
+  for (unsigned d = cut; d < rank; ++d)
+    runLength *= box.extent(d);
+  int64_t runs = box.numElements() / runLength;
+  SmallVector<int64_t, 6> idx(box.lo.begin(), box.lo.end());
+  for (int64_t r = 0; r < runs; ++r) {
+    int64_t first = 0;
+    for (unsigned d = 0; d < rank; ++d)
+      first += idx[d] * outStrides[d];
+    if (failed(copyRun(first, first + runLength, r * runLength * 4)))
       return failure();
-    pos += count * inStrides[d];
+    // The next index of the dimensions outside `cut`, innermost fastest.
+    for (int d = int(cut) - 1; d >= 0; --d) {
+      if (++idx[d] < box.hi[d])
+        break;
+      idx[d] = box.lo[d];
+    }
   }
   return result;
 }

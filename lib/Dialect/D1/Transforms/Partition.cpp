@@ -157,12 +157,30 @@ std::optional<OpGeometry> dojo::d1::getOpGeometry(Operation *op) {
             return true;
           })
           .Case<dnn::ReshapeOp>([&](auto) {
-            // Blocks must be contiguous row-major ranges: split only the
-            // outermost dimension with more than one element.
+            // A reshape keeps the row-major order, so a block is copied as
+            // the contiguous row-major runs it consists of (see
+            // Distributor::lowerReshapeCopy). The outermost non-unit
+            // dimension may always be split (each block is then one run);
+            // the following non-unit dimensions may be split too, as long
+            // as everything inside them still forms runs of at least
+            // kMinReshapeRun elements: a block split along dimensions
+            // d0 < ... < dk is one run per index of d0 ... d(k-1), each run
+            // contiguous in the input and output orders alike. Without
+            // this, a large reshape whose outermost dimension is short
+            // (MViT's 2 heads x 96 channels x 8 x 28 x 28) gets blocks
+            // larger than a node's SRAM. The inner dimensions stay whole,
+            // so no block degenerates into many tiny copies.
+            constexpr int64_t kMinReshapeRun = 64;
+            // The inner extent only shrinks going inwards, so the
+            // splittable dimensions are the non-unit ones of a prefix.
             bool found = false;
             for (unsigned d = 0; d < rank; ++d) {
-              g.splittable[d] = !found && g.outShape[d] > 1;
-              found |= g.outShape[d] > 1;
+              bool nonUnit = g.outShape[d] > 1;
+              int64_t inner =
+                  product(ArrayRef<int64_t>(g.outShape).drop_front(d + 1));
+              g.splittable[d] =
+                  nonUnit && (!found || inner >= kMinReshapeRun);
+              found |= nonUnit;
             }
             g.work = outElems;
             return true;
