@@ -143,3 +143,30 @@ d1.device target("name=stream2,rows=1,cols=1,sram_bytes=8192,reserved_bytes=4096
     d1.kernel "eltwise" (%y, %w, %o) {params = {act = "none", count = 64 : i64, op = "add"}}
   }
 }
+
+// -----
+
+// A streamed BF16 constant with an odd number of elements (513 x 2 bytes:
+// e.g. a depthwise convolution's 3 x 3 x 3 taps of an odd channel count) is
+// loaded as whole 4-byte words, rounded up, into a copy that holds them all:
+// truncating to 256 words lost the last element, and the kernel read stale
+// SRAM there (mvit_v1_b's pool convolutions at 8 x 112 x 112 in BF16).
+// CHECK-LABEL: d1.device target("name=stream_bf16_odd,
+// CHECK: d1.hbm_tensor @stream0 "constant"[0] "w" shape [257] at 512 {init = dense<2.000000e+00> : tensor<513xbf16>}
+// CHECK-NEXT: %[[W:.*]] = d1.buffer @w_s1 on %{{.*}} size 1028 live[1, 1]
+// CHECK: d1.hbm_load @stream0[0] -> %[[W]][0] shape [257] src [4] dst [4]
+d1.device target("name=stream_bf16_odd,rows=1,cols=1,sram_bytes=8192,reserved_bytes=4096") {
+  %n0 = d1.node(0, 0)
+  d1.hbm_tensor @output0 "output"[0] "y" shape [128] at 0
+  %w = d1.buffer @w on %n0 size 1026 live [0, 1] {init = dense<2.0> : tensor<513xbf16>}
+  %x = d1.buffer @x on %n0 size 3072 live [0, 0]
+  %y = d1.buffer @y on %n0 size 1024 live [1, 1]
+  %o = d1.buffer @o on %n0 size 512 live [1, 1]
+  d1.step 0 {
+    d1.fill %x
+  }
+  d1.step 1 {
+    d1.fill %y
+    d1.kernel "eltwise" (%y, %w, %o) {params = {act = "none", count = 128 : i64, op = "add"}}
+  }
+}

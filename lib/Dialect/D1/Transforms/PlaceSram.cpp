@@ -99,7 +99,12 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
     auto arr = [&](ArrayRef<int64_t> v) {
       return builder.getDenseI64ArrayAttr(v);
     };
-    int64_t words = int64_t(victim.getSize()) / 4;
+    // The load moves whole 4-byte words: a BF16 constant with an odd number
+    // of elements (e.g. a depthwise convolution's 3 x 3 x 3 taps of an odd
+    // channel count) would otherwise lose its last element, and its kernel
+    // would read whatever the SRAM held there. The copies are sized to the
+    // whole words the load writes.
+    int64_t words = (int64_t(victim.getSize()) + 3) / 4;
     builder.setInsertionPoint(victim);
     auto hbm = HbmTensorOp::create(
         builder, victim.getLoc(),
@@ -131,7 +136,7 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
             builder, victim.getLoc(), victim.getType(),
             builder.getStringAttr(
                 (victim.getSymName() + "_s" + Twine(step)).str()),
-            victim.getNode(), victim.getSizeAttr(), i64(step), i64(step),
+            victim.getNode(), i64(words * 4), i64(step), i64(step),
             IntegerAttr(), ElementsAttr());
         builder.setInsertionPoint(kernel);
         HbmLoadOp::create(builder, victim.getLoc(), ref, copy, i64(0), i64(0),
