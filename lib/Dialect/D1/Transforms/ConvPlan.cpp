@@ -345,53 +345,39 @@ double dojo::d1::redistributionCycles(const ConvProblem &producer,
       producer.out.size() != spatial || pc.split.size() != spatial + 2 ||
       cc.split.size() != spatial + 2)
     return 0;
-  auto unitOf = [](int64_t extent) { return std::min<int64_t>(8, extent); };
+  // The chunking of both layers' outputs, as the candidates were costed.
+  Evaluator pe(producer, t, nodes, 0), ce(consumer, t, nodes, 0);
   // Per dimension: the consumer's read ranges and the producer's chunk size.
   double sources = 1, elems = 1;
   auto account = [&](llvm::ArrayRef<std::pair<int64_t, int64_t>> ranges,
-                     int64_t producerChunk) {
-    auto [count, length] = meanOverlap(ranges, producerChunk);
+                     unsigned producerDim) {
+    auto [count, length] = meanOverlap(
+        ranges, firstChunk(pe.shape[producerDim], pe.units[producerDim],
+                           pc.split[producerDim]));
     sources *= count;
     elems *= length;
   };
   // Batch: the same rows.
-  account(chunks(consumer.batch, 1, cc.split[0]),
-          firstChunk(producer.batch, 1, pc.split[0]));
+  account(chunks(consumer.batch, 1, cc.split[0]), 0);
   // Channels: each input-channel part reads its slice of all channels.
   llvm::SmallVector<std::pair<int64_t, int64_t>, 16> parts;
   for (int64_t j = 0; j < cc.parts; ++j)
     parts.push_back({j * consumer.cin / cc.parts,
                      (j + 1) * consumer.cin / cc.parts});
-  account(parts, firstChunk(producer.cout, unitOf(producer.cout), pc.split[1]));
+  account(parts, 1);
   for (unsigned i = 0; i < spatial; ++i) {
-    int64_t unit = i + 1 == spatial ? unitOf(consumer.out[i]) : 1;
     llvm::SmallVector<std::pair<int64_t, int64_t>, 16> windows;
-    for (auto [lo, hi] : chunks(consumer.out[i], unit, cc.split[2 + i])) {
-      int64_t a = lo * consumer.strides[i] - consumer.pads[i];
-      int64_t b = (hi - 1) * consumer.strides[i] - consumer.pads[i] +
-                  (consumer.kernel[i] - 1) * consumer.dilations[i] + 1;
-      windows.push_back({std::clamp<int64_t>(a, 0, consumer.in[i]),
-                         std::clamp<int64_t>(b, 0, consumer.in[i])});
-    }
-    int64_t punit = i + 1 == spatial ? unitOf(producer.out[i]) : 1;
-    account(windows, firstChunk(producer.out[i], punit, pc.split[2 + i]));
+    for (auto [lo, hi] : chunks(consumer.out[i], ce.units[2 + i], cc.split[2 + i]))
+      windows.push_back(windowRange(lo, hi, consumer.strides[i],
+                                    consumer.pads[i], consumer.kernel[i],
+                                    consumer.dilations[i], consumer.in[i]));
+    account(windows, 2 + i);
   }
   // A producer with input-channel parts leaves each block in slices on its
   // parts' nodes.
   sources *= double(pc.parts);
-  int64_t consumerPieces = 1, producerPieces = pc.parts;
-  for (unsigned d = 0; d < cc.split.size(); ++d) {
-    int64_t ext = d == 0 ? consumer.batch : d == 1 ? consumer.cout
-                                                   : consumer.out[d - 2];
-    int64_t unit = d == 1 || d + 1 == cc.split.size() ? unitOf(ext) : 1;
-    consumerPieces *= effectiveChunks(ext, unit, cc.split[d]);
-  }
-  for (unsigned d = 0; d < pc.split.size(); ++d) {
-    int64_t ext = d == 0 ? producer.batch : d == 1 ? producer.cout
-                                                   : producer.out[d - 2];
-    int64_t unit = d == 1 || d + 1 == pc.split.size() ? unitOf(ext) : 1;
-    producerPieces *= effectiveChunks(ext, unit, pc.split[d]);
-  }
+  int64_t consumerPieces = ce.blocks(cc.split);
+  int64_t producerPieces = pe.blocks(pc.split) * pc.parts;
   int64_t elemBytes =
       consumer.weightElemBytes == 2 && (consumer.cin / cc.parts) % 2 == 0 ? 2
                                                                           : 4;

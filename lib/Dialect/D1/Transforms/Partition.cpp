@@ -339,19 +339,17 @@ int64_t dojo::d1::blockWorkingSet(Operation *op, const Box &block) {
       .Default([&](Operation *) { return 4 * 2 * out; });
 }
 
-/// The input range an output range [lo, hi) of a sliding window reads.
-static std::pair<int64_t, int64_t> windowRange(int64_t lo, int64_t hi,
-                                               int64_t stride, int64_t pad,
-                                               int64_t kernel, int64_t dil,
-                                               int64_t extent) {
+std::pair<int64_t, int64_t> dojo::d1::windowRange(int64_t lo, int64_t hi,
+                                                  int64_t stride, int64_t pad,
+                                                  int64_t kernel, int64_t dil,
+                                                  int64_t extent) {
   int64_t a = lo * stride - pad;
   int64_t b = (hi - 1) * stride - pad + (kernel - 1) * dil + 1;
   return {std::clamp<int64_t>(a, 0, extent), std::clamp<int64_t>(b, 0, extent)};
 }
 
 std::optional<Box> dojo::d1::inputWindow(Operation *op, unsigned operand,
-                                         const Box &block,
-                                         std::pair<int64_t, int64_t> cin) {
+                                         const Box &block) {
   if (operand >= op->getNumOperands())
     return std::nullopt;
   auto type = dyn_cast<RankedTensorType>(op->getOperand(operand).getType());
@@ -368,10 +366,6 @@ std::optional<Box> dojo::d1::inputWindow(Operation *op, unsigned operand,
     Box r = block;
     r.lo[1] = block.lo[1] / coPerGroup * cinG;
     r.hi[1] = ((block.hi[1] - 1) / coPerGroup + 1) * cinG;
-    if (cin.first >= 0) {
-      r.lo[1] = cin.first;
-      r.hi[1] = cin.second;
-    }
     for (unsigned i = 2; i < rank; ++i)
       std::tie(r.lo[i], r.hi[i]) = windowRange(
           block.lo[i], block.hi[i], conv.getStrides()[i - 2],

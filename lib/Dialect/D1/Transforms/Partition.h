@@ -84,15 +84,20 @@ inline size_t layerStart(size_t &next, size_t pieces, size_t nodes) {
   return start;
 }
 
+/// The input range [first, second) that output positions [lo, hi) of a
+/// sliding window (convolution, pooling) read along one dimension of
+/// `extent` input positions, clipped to it.
+std::pair<int64_t, int64_t> windowRange(int64_t lo, int64_t hi,
+                                        int64_t stride, int64_t pad,
+                                        int64_t kernel, int64_t dilation,
+                                        int64_t extent);
+
 /// The box of operand `operand` that computing output block `block` of `op`
 /// reads, clipped to the operand's shape; std::nullopt when the op's reads
 /// are not a box of that operand this function models (it covers
-/// convolutions, pooling and elementwise ops, with broadcasting). For a
-/// convolution `cin` restricts the input channels to [cin.first,
-/// cin.second) (one part of a d1.ksplit); (-1, -1) means all of them.
+/// convolutions, pooling and elementwise ops, with broadcasting).
 std::optional<Box> inputWindow(mlir::Operation *op, unsigned operand,
-                               const Box &block,
-                               std::pair<int64_t, int64_t> cin = {-1, -1});
+                               const Box &block);
 
 /// The node of every piece of a layer (DenseI64ArrayAttr of node ids, one
 /// per block, or per block and input-channel part in that order with

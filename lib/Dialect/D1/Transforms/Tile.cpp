@@ -214,23 +214,13 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
   /// no NoC hop; so does a following layer with the same blocking.
   static std::optional<SmallVector<int64_t, 6>>
   producerSplit(Operation *op, const OpGeometry &g) {
-    if (!llvm::isa<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp>(op))
+    if (!followsProducer(op))
       return std::nullopt;
-    // Of several candidates, the most recent producer: a residual addition
-    // follows the branch's last convolution, whose blocking the next
-    // convolution of the same stage shares.
-    Operation *best = nullptr;
-    for (Value v : op->getOperands()) {
-      Operation *def = v.getDefiningOp();
-      if (!def || def->hasAttr(kKSplitAttrName) ||
-          def->getBlock() != op->getBlock() ||
-          shapeOf(v) != ArrayRef<int64_t>(g.outShape))
-        continue;
+    Operation *best = latestProducer(op, g.outShape, [&](Operation *def) {
       auto split = def->getAttrOfType<DenseI64ArrayAttr>(kSplitAttrName);
-      if (split && split.size() == int64_t(g.outShape.size()) &&
-          (!best || best->isBeforeInBlock(def)))
-        best = def;
-    }
+      return !def->hasAttr(kKSplitAttrName) && split &&
+             split.size() == int64_t(g.outShape.size());
+    });
     if (!best)
       return std::nullopt;
     // Only when this layer's units cut the same boxes.
@@ -342,29 +332,39 @@ struct TilePass : dojo::d1::impl::D1TileBase<TilePass> {
   /// recent same-shape operand); nullptr when the input comes from
   /// anything else.
   static Operation *convProducer(Operation *conv) {
-    Value v = conv->getOperand(0);
-    auto shape = shapeOf(v);
-    for (int depth = 0; depth < 16; ++depth) {
-      Operation *def = v.getDefiningOp();
-      if (!def)
-        return nullptr;
+    Operation *def = conv->getOperand(0).getDefiningOp();
+    auto shape = shapeOf(conv->getOperand(0));
+    for (int depth = 0; def && depth < 16; ++depth) {
       if (isa<dnn::ConvOp>(def))
         return def;
-      if (!llvm::isa<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp>(def))
+      if (!followsProducer(def))
         return nullptr;
-      Value next;
-      for (Value o : def->getOperands()) {
-        Operation *d = o.getDefiningOp();
-        if (!d || d->getBlock() != def->getBlock() || shapeOf(o) != shape)
-          continue;
-        if (!next || next.getDefiningOp()->isBeforeInBlock(d))
-          next = o;
-      }
-      if (!next)
-        return nullptr;
-      v = next;
+      def = latestProducer(def, shape, [](Operation *) { return true; });
     }
     return nullptr;
+  }
+
+  /// Layers that take their producer's blocking (see producerSplit).
+  static bool followsProducer(Operation *op) {
+    return llvm::isa<dnn::AddOp, dnn::ReluOp, dnn::UnaryOp, dnn::BinaryOp>(op);
+  }
+
+  /// Of the ops in `op`'s block defining an operand of shape `shape` and
+  /// passing `accept`, the most recent: a residual addition follows the
+  /// branch's last convolution, whose blocking the next convolution of the
+  /// same stage shares.
+  static Operation *latestProducer(Operation *op, ArrayRef<int64_t> shape,
+                                   function_ref<bool(Operation *)> accept) {
+    Operation *best = nullptr;
+    for (Value v : op->getOperands()) {
+      Operation *def = v.getDefiningOp();
+      if (!def || def->getBlock() != op->getBlock() || shapeOf(v) != shape ||
+          !accept(def))
+        continue;
+      if (!best || best->isBeforeInBlock(def))
+        best = def;
+    }
+    return best;
   }
 
   /// Applies a planned split and records where its weight slices live.
