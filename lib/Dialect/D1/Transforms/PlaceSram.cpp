@@ -91,6 +91,15 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
   /// took 64 % of mvit_v1_b's compile time.
   llvm::DenseMap<int64_t, StepOp> stepByIndex;
 
+  /// The 4-byte words that hold `buffer` whole: transfers to and from HBM
+  /// move words, and a BF16 buffer with an odd number of elements (a
+  /// depthwise convolution's 3 x 3 x 3 taps of an odd channel count) would
+  /// otherwise lose its last element. A streamed constant's copy is sized to
+  /// these words; a spill's store only reads the few bytes past its buffer.
+  static int64_t wholeWords(BufferOp buffer) {
+    return (int64_t(buffer.getSize()) + 3) / 4;
+  }
+
   /// Keeps a resident constant in HBM instead and loads it into a one-step
   /// buffer before each kernel that reads it.
   void streamConstant(DeviceOp device, BufferOp victim) {
@@ -99,12 +108,8 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
     auto arr = [&](ArrayRef<int64_t> v) {
       return builder.getDenseI64ArrayAttr(v);
     };
-    // The load moves whole 4-byte words: a BF16 constant with an odd number
-    // of elements (e.g. a depthwise convolution's 3 x 3 x 3 taps of an odd
-    // channel count) would otherwise lose its last element, and its kernel
-    // would read whatever the SRAM held there. The copies are sized to the
-    // whole words the load writes.
-    int64_t words = (int64_t(victim.getSize()) + 3) / 4;
+    // The copies are sized to the whole words the load writes.
+    int64_t words = wholeWords(victim);
     builder.setInsertionPoint(victim);
     auto hbm = HbmTensorOp::create(
         builder, victim.getLoc(),
@@ -153,7 +158,7 @@ struct PlaceSramPass : dojo::d1::impl::D1PlaceSramBase<PlaceSramPass> {
     OpBuilder builder(device.getContext());
     int64_t first = int64_t(victim.getFirst());
     StepOp producer = stepByIndex.lookup(first);
-    int64_t words = int64_t(victim.getSize()) / 4;
+    int64_t words = wholeWords(victim);
     auto i64 = [&](int64_t v) { return builder.getI64IntegerAttr(v); };
     auto arr = [&](ArrayRef<int64_t> v) {
       return builder.getDenseI64ArrayAttr(v);
