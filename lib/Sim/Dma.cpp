@@ -128,7 +128,7 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
     t.issueEntry = logIssue(n, d, src, dst, dstElem, sLo, sHi);
   } else {
     const uint8_t *srcMem =
-        d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram.get();
+        d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram;
     t.data = gather(d, srcMem, src, dstElem, convertBuf_, t.bytes);
   }
 
@@ -185,7 +185,7 @@ void Machine::arrive(int slot, int64_t time) {
     logArrive(t);
   } else {
     const isa::DmaDesc &d = *t.desc;
-    uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram.get();
+    uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram;
     stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
                        t.data);
     if (t.dstNode >= 0)

@@ -143,7 +143,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       // Both sides load: the timing side for control flow and addresses,
       // the data side (its own registers, when the log is replayed) for
       // its copy of the register file.
-      loadScalar(in, n.regs, n.sram.get());
+      loadScalar(in, n.regs, n.sram);
       break;
     }
     case Op::VDiv: case Op::VPow: case Op::VFunc:
@@ -232,7 +232,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
     }
     if constexpr (Data) {
       DataState &ds = *n.data;
-      dataEffect(in, n.regs, n.vl, ds.vregs.data(), ds.acc, n.sram.get(),
+      dataEffect(in, n.regs, n.vl, ds.vregs.data(), ds.acc, n.sram,
                  descs, lanes_, ds.writes, panelCache_);
     } else {
       ++segCount;

@@ -7,15 +7,11 @@
 
 namespace dojo::sim::detail {
 
-namespace {
-
 double clockSeconds(clockid_t id) {
   timespec ts{};
   clock_gettime(id, &ts);
   return double(ts.tv_sec) + double(ts.tv_nsec) * 1e-9;
 }
-
-} // namespace
 
 double threadCpuSeconds() { return clockSeconds(CLOCK_THREAD_CPUTIME_ID); }
 
@@ -50,3 +46,15 @@ void SimProfile::report(const ReplayState *replay) const {
 }
 
 } // namespace dojo::sim::detail
+
+namespace dojo::sim {
+
+void profileMark(const char *phase) {
+  static const bool enabled = std::getenv("DOJO_SIM_PROFILE") != nullptr;
+  static const double start = detail::clockSeconds(CLOCK_MONOTONIC);
+  if (enabled)
+    std::fprintf(stderr, "dojo-sim profile: %s done at %.3f s\n", phase,
+                 detail::clockSeconds(CLOCK_MONOTONIC) - start);
+}
+
+} // namespace dojo::sim

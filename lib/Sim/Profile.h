@@ -12,8 +12,12 @@
 
 #include "Replay.h"
 
+#include <ctime>
+
 namespace dojo::sim::detail {
 
+/// Seconds on clock `id` (clock_gettime).
+double clockSeconds(clockid_t id);
 /// CPU seconds the calling thread has used since it started.
 double threadCpuSeconds();
 

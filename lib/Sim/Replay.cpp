@@ -302,7 +302,7 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
     const isa::DmaDesc &d = *e.desc;
     const uint8_t *srcMem = d.mode == isa::DmaMode::HbmToSram
                                 ? hbm_.get()
-                                : nodes_[size_t(e.node)]->sram.get();
+                                : nodes_[size_t(e.node)]->sram;
     int64_t payloadBytes = 0;
     e.payload = gather(d, srcMem, e.a, e.dstElem, scratch, payloadBytes);
     break;
@@ -310,7 +310,7 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
   case LogEntry::Kind::Arrive: {
     LogEntry &issue = replay_->at(e.a);
     const isa::DmaDesc &d = *issue.desc;
-    uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram.get();
+    uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram;
     stridedCopy<false>(mem, issue.b, d, d.dstStrides.data(), issue.dstElem,
                        issue.payload);
     if (e.node >= 0) {
@@ -344,7 +344,7 @@ void Machine::runData(NodeState &n, int64_t pc, int64_t count,
   const std::vector<isa::Insn> &code = n.prog->code;
   const Decoded *descs = n.descs.data();
   DataState &ds = *n.data;
-  uint8_t *sram = n.sram.get();
+  uint8_t *sram = n.sram;
   for (int64_t c = 0; c < count; ++c) {
     const isa::Insn &in = code[size_t(pc)];
     if (in.op == isa::Op::VSetVl)

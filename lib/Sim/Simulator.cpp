@@ -51,7 +51,7 @@ NodeState &Machine::node(int id) {
     p = std::make_unique<NodeState>();
     p->id = id;
     p->coord = target_.coord(id);
-    p->sram = allocateZeroed(target_.sramBytes);
+    p->sram = sramArena_.get() + int64_t(id) * sramStride_;
     p->vl = lanes_;
     p->data = std::make_unique<DataState>();
     p->data->vregs.assign(size_t(isa::kNumVectorRegs * lanes_), 0.0f);
@@ -151,6 +151,9 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
 
   nodes_.clear();
   nodes_.resize(size_t(target_.numNodes()));
+  // 64-byte aligned SRAMs: vector loads of aligned addresses stay aligned.
+  sramStride_ = (target_.sramBytes + 63) / 64 * 64;
+  sramArena_ = allocateZeroed(sramStride_ * target_.numNodes());
   injectFree_.assign(size_t(target_.numNodes()), 0);
   linkFree_.assign(size_t(target_.numNodes()) * 4, 0);
   linkBytes_.assign(size_t(target_.numNodes()) * 4, 0);
@@ -169,7 +172,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
       n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
       if (s.length <= 0)
         continue;
-      uint8_t *dst = n.sram.get() + s.addr;
+      uint8_t *dst = n.sram + s.addr;
 #ifdef MADV_POPULATE_WRITE
       if (uintptr_t(s.length) >= page) {
         uintptr_t lo = uintptr_t(dst) / page * page;
@@ -374,9 +377,14 @@ bool run(const bin::Executable &exe, const std::vector<HostTensor> &inputs,
     workers = 1;
   try {
     detail::Machine m(exe, options, workers);
-    if (!m.load(inputs, error) || !m.simulate(error))
+    profileMark("verify");
+    if (!m.load(inputs, error))
+      return false;
+    profileMark("load");
+    if (!m.simulate(error))
       return false;
     m.collect(outputs, stats);
+    profileMark("simulate");
     return true;
   } catch (const std::bad_alloc &) {
     error = "out of host memory (HBM image of " +

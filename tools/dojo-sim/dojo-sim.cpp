@@ -207,10 +207,12 @@ int main(int argc, char **argv) {
   if (std::string err = parseArgs(argc, argv, a); !err.empty())
     return fail(err);
 
+  sim::profileMark("start");
   bin::Executable exe;
   std::string err;
   if (!bin::readExecutable(a.binary, exe, err))
     return fail(err);
+  sim::profileMark("read");
 
   if (!isDirectory(a.inputs))
     return fail(a.inputs + ": not a directory");
@@ -269,5 +271,6 @@ int main(int argc, char **argv) {
     }
   }
   std::fflush(stdout);
+  sim::profileMark("results");
   return allOk ? 0 : 1;
 }

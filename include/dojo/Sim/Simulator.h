@@ -108,6 +108,11 @@ struct Options {
 /// is 0.
 int defaultThreads();
 
+/// With DOJO_SIM_PROFILE set, prints to stderr the wall time since the
+/// first call (the start of the run) at which `phase` ended; a no-op
+/// otherwise. Marks where a whole dojo-sim run spends its wall time.
+void profileMark(const char *phase);
+
 /// Runs the executable on `inputs` (matched to exe.inputs by position).
 /// Returns false with a one-line `error` on bad inputs, an out-of-bounds
 /// SRAM access (naming node, pc and the ONNX node), an invalid instruction
