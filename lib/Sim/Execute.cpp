@@ -169,18 +169,21 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
     case Op::Mma: {
       const Decoded &dd = descs[size_t(in.imm)];
       const isa::MmaDesc &d = dd.mma;
-      int64_t aShape[2] = {d.m, d.k}, aStr[2] = {d.aSi, d.aSk};
-      int64_t bShape[2] = {d.k, d.n}, bStr[2] = {d.bSk, d.bSj}, lo = 0, hi = 0;
+      // Operand extents over the rows or columns and all reduction levels.
+      int64_t aShape[4] = {d.m, d.k, d.k2, d.k3},
+              aStr[4] = {d.aSi, d.aSk, d.aSk2, d.aSk3};
+      int64_t bShape[4] = {d.k, d.n, d.k2, d.k3},
+              bStr[4] = {d.bSk, d.bSj, d.bSk2, d.bSk3}, lo = 0, hi = 0;
       // BF16-stored operands have 2-byte elements.
-      bool ok = stridedSpan(n.regs[in.b], 2, aShape, aStr, d.aStorage ? 2 : 4,
+      bool ok = stridedSpan(n.regs[in.b], 4, aShape, aStr, d.aStorage ? 2 : 4,
                             lo, hi);
       if (!checkSpan(n, in, ok, lo, hi, error))
         return flush(), RunResult::Error;
-      ok = stridedSpan(n.regs[in.c], 2, bShape, bStr, d.bStorage ? 2 : 4, lo,
+      ok = stridedSpan(n.regs[in.c], 4, bShape, bStr, d.bStorage ? 2 : 4, lo,
                        hi);
       if (!checkSpan(n, in, ok, lo, hi, error))
         return flush(), RunResult::Error;
-      n.macs += d.m * d.n * d.k;
+      n.macs += d.m * d.n * d.kTotal();
       n.unitWork += dd.unitWork;
       cost = dd.cycles;
       break;

@@ -49,17 +49,25 @@ const float *PanelCache::get(int role, const uint8_t *sram,
 void runMma(const Decoded &dd, float *acc, const uint8_t *sram, int64_t aAddr,
             int64_t bAddr, const SramWrites &w, PanelCache *cache) {
   const isa::MmaDesc &d = dd.mma;
-  const uint8_t *a = sram + aAddr, *b = sram + bAddr;
-  if (!cache || d.k > PanelCache::kMaxK) {
-    dd.mmaKernel(acc, a, b, d);
-    return;
-  }
   const MmaPanelKernels &p = dd.panels;
-  const float *pa = cache->get(0, sram, w, a, d.k, d.aSk, d.aSi, d.m,
-                               d.aStorage ? 2 : 4, p.kindA, p.packA);
-  const float *pb = cache->get(1, sram, w, b, d.k, d.bSk, d.bSj, d.n,
-                               d.bStorage ? 2 : 4, p.kindB, p.packB);
-  p.compute(acc, pa, pb, d.k, d.m, d.n);
+  // The outer reduction levels run as the single-level Mmas they stand for,
+  // in order, each accumulating into `acc`: the same operations in the same
+  // order. Each tap row is its own panel, so the cache still reuses the
+  // rows that neighbouring output tiles share.
+  for (int64_t q3 = 0; q3 < d.k3; ++q3)
+    for (int64_t q2 = 0; q2 < d.k2; ++q2) {
+      const uint8_t *a = sram + aAddr + q2 * d.aSk2 + q3 * d.aSk3;
+      const uint8_t *b = sram + bAddr + q2 * d.bSk2 + q3 * d.bSk3;
+      if (!cache || d.k > PanelCache::kMaxK) {
+        dd.mmaKernel(acc, a, b, d);
+        continue;
+      }
+      const float *pa = cache->get(0, sram, w, a, d.k, d.aSk, d.aSi, d.m,
+                                   d.aStorage ? 2 : 4, p.kindA, p.packA);
+      const float *pb = cache->get(1, sram, w, b, d.k, d.bSk, d.bSj, d.n,
+                                   d.bStorage ? 2 : 4, p.kindB, p.packB);
+      p.compute(acc, pa, pb, d.k, d.m, d.n);
+    }
 }
 
 } // namespace dojo::sim::detail

@@ -200,11 +200,12 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
         d.cycles = ceilDiv(d.acc.m * d.acc.n * 4, target_.vectorBytes);
       } else if (d.kind == isa::DescKind::Mma && isa::decode(w, d.mma).empty()) {
         MatDType t = MatDType(d.mma.dtype);
-        int64_t macs = d.mma.m * d.mma.n * d.mma.k;
+        int64_t macs = d.mma.m * d.mma.n * d.mma.kTotal();
         // The BF16 unit always computes full 8x8 tiles; FP32 work runs on
         // the vector lanes and costs only the useful MACs.
-        int64_t work = t == MatDType::BF16 ? isa::kTile * isa::kTile * d.mma.k
-                                           : macs;
+        int64_t work = t == MatDType::BF16
+                           ? isa::kTile * isa::kTile * d.mma.kTotal()
+                           : macs;
         d.cycles = std::max<int64_t>(1, ceilDiv(work, target_.macsPerCycle(t)));
         d.unitWork = double(macs) / target_.macsPerCycle(t);
         d.mmaKernel = selectMmaKernel(d.mma);

@@ -70,7 +70,8 @@ std::vector<int64_t> encode(const AccDesc &d) {
 }
 std::vector<int64_t> encode(const MmaDesc &d) {
   return {int64_t(DescKind::Mma), d.m, d.n, d.k, d.aSi, d.aSk, d.bSk, d.bSj,
-          d.dtype, d.aStorage, d.bStorage};
+          d.dtype, d.aStorage, d.bStorage, d.k2, d.aSk2, d.bSk2, d.k3, d.aSk3,
+          d.bSk3};
 }
 std::vector<int64_t> encode(const DmaDesc &d) {
   std::vector<int64_t> w = {int64_t(DescKind::Dma), int64_t(d.mode), d.dstNode,
@@ -110,7 +111,11 @@ std::string decode(const std::vector<int64_t> &w, AccDesc &d) {
 }
 
 std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
-  if (auto e = checkHeader(w, DescKind::Mma, 11, "matrix"); !e.empty())
+  // Eleven words: a descriptor without outer reduction levels (the form
+  // binaries had before them; still accepted).
+  if (auto e = checkHeader(w, DescKind::Mma, w.size() == 11 ? 11 : 17,
+                           "matrix");
+      !e.empty())
     return e;
   d.m = w[1];
   d.n = w[2];
@@ -122,7 +127,16 @@ std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
   d.dtype = w[8];
   d.aStorage = w[9];
   d.bStorage = w[10];
-  if (d.m < 1 || d.m > kTile || d.n < 1 || d.n > kTile || d.k < 1)
+  d.k2 = w.size() > 11 ? w[11] : 1;
+  d.aSk2 = w.size() > 11 ? w[12] : 0;
+  d.bSk2 = w.size() > 11 ? w[13] : 0;
+  d.k3 = w.size() > 11 ? w[14] : 1;
+  d.aSk3 = w.size() > 11 ? w[15] : 0;
+  d.bSk3 = w.size() > 11 ? w[16] : 0;
+  int64_t total = 0;
+  if (d.m < 1 || d.m > kTile || d.n < 1 || d.n > kTile || d.k < 1 ||
+      d.k2 < 1 || d.k3 < 1 || __builtin_mul_overflow(d.k, d.k2, &total) ||
+      __builtin_mul_overflow(total, d.k3, &total) || total > (int64_t(1) << 40))
     return "matrix descriptor shape out of range";
   if (d.dtype != 0 && d.dtype != 1)
     return "matrix descriptor has an unknown data type";

@@ -18,8 +18,8 @@
 // CHECK: d1.program %[[N00]] {code = array<i64: {{.*}}>, debug = array<i64: {{.*}}>, descs = [array<i64: 3, 1, -1, -1, 0, 4, 1, 64, {{.*}}>, array<i64: 3, 0, 1, 0, {{.*}}>], names = [""]}
 // Node (0, 1) runs the 8x8x8 matmul: its matrix descriptor (kind 2) ends
 // with the operand type, 0 for f32 and 1 for bf16.
-// F32: d1.program %[[N01]] {{{.*}}descs = [{{.*}}array<i64: 2, 8, 8, 8, 32, 4, 32, 4, 0, 0, 0>
-// BF16: d1.program %[[N01]] {{{.*}}descs = [{{.*}}array<i64: 2, 8, 8, 8, 32, 4, 32, 4, 1, 0, 0>
+// F32: d1.program %[[N01]] {{{.*}}descs = [{{.*}}array<i64: 2, 8, 8, 8, 32, 4, 32, 4, 0, 0, 0, 1, 0, 0, 1, 0, 0>
+// BF16: d1.program %[[N01]] {{{.*}}descs = [{{.*}}array<i64: 2, 8, 8, 8, 32, 4, 32, 4, 1, 0, 0, 1, 0, 0, 1, 0, 0>
 // The idle node only halts (opcode 1, immediate 0).
 // CHECK: d1.program %[[N10]] {code = array<i64: 1, 0>, debug = array<i64>, descs = [], names = []}
 // CHECK-NOT: d1.program

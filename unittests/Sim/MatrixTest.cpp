@@ -1,6 +1,7 @@
 //===- MatrixTest.cpp - MLd / MZero / Mma / MSt ---------------------------===//
 #include "TestUtil.h"
 
+#include <bit>
 #include <cmath>
 
 using namespace dojo;
@@ -239,6 +240,94 @@ TEST(SimMatrix, Bf16StorageReadsTwoByteElements) {
     EXPECT_EQ(r.out(), want);
     EXPECT_EQ(r.stats.macs, 8 * 8 * K);
   }
+}
+
+TEST(SimMatrix, OuterReductionLevelsEqualSuccessiveMmas) {
+  // A 3x3 convolution tap walk: B rows of a 6x6x4 window (k = 4 channels
+  // innermost), A as [kh][kw][co][ci]. One Mma with k2 = kw and k3 = kh
+  // must give, bit for bit, what nine single-level Mmas give, in FP32
+  // (rounding order visible) and in BF16, with its outer extents
+  // bounds-checked and its cost that of all nine.
+  const int64_t C = 4, W = 6;
+  std::vector<float> a(3 * 3 * 8 * C), b(W * W * C);
+  for (size_t i = 0; i < a.size(); ++i)
+    a[i] = std::ldexp(float(int(i * 37 % 23) - 11), -int(i % 9));
+  for (size_t i = 0; i < b.size(); ++i)
+    b[i] = std::ldexp(float(int(i * 53 % 29) - 14), int(i % 7)) + 0.1f;
+  for (MatDType t : {MatDType::F32, MatDType::BF16}) {
+    SCOPED_TRACE(int(t));
+    std::vector<float> out[2];
+    int64_t busy[2];
+    for (int fused = 0; fused < 2; ++fused) {
+      bin::Executable exe = makeExe();
+      Asm p(exe, 0);
+      p.data(kA, a);
+      p.data(kB, b);
+      p.li(3, kC);
+      p.emit(Op::MZero, 0);
+      isa::MmaDesc d;
+      d.m = 8;
+      d.n = 4; // four output columns, stride 1 along w
+      d.k = C;
+      d.aSi = 4 * C;
+      d.aSk = 4;
+      d.bSk = 4;
+      d.bSj = 4 * C;
+      d.dtype = int64_t(t);
+      const int64_t aKw = 8 * C * 4, aKh = 3 * aKw;
+      const int64_t bKw = 4 * C, bKh = W * 4 * C;
+      if (fused) {
+        d.k2 = 3, d.aSk2 = aKw, d.bSk2 = bKw;
+        d.k3 = 3, d.aSk3 = aKh, d.bSk3 = bKh;
+        p.li(1, kA);
+        p.li(2, kB);
+        p.emit(Op::Mma, 0, 1, 2, p.desc(isa::encode(d)));
+      } else {
+        int64_t desc = p.desc(isa::encode(d));
+        for (int kh = 0; kh < 3; ++kh)
+          for (int kw = 0; kw < 3; ++kw) {
+            p.li(1, kA + kh * aKh + kw * aKw);
+            p.li(2, kB + kh * bKh + kw * bKw);
+            p.emit(Op::Mma, 0, 1, 2, desc);
+          }
+      }
+      p.emit(Op::MSt, 0, 3, 0, accDesc(p, 8, 4, 16, 4));
+      p.toHbm(kC, 0, 32);
+      p.halt();
+      addOutput(exe, "c", 0, 32);
+      RunResult r = simulate(exe);
+      ASSERT_TRUE(r.ok) << r.error;
+      out[fused] = r.out();
+      busy[fused] = r.node(0).busyCycles;
+      EXPECT_EQ(r.stats.macs, 8 * 4 * C * 9);
+    }
+    for (size_t i = 0; i < out[0].size(); ++i)
+      EXPECT_EQ(std::bit_cast<uint32_t>(out[0][i]),
+                std::bit_cast<uint32_t>(out[1][i]))
+          << i;
+    // Nine instructions (and their address loads) cost more than one.
+    EXPECT_LT(busy[1], busy[0]);
+  }
+}
+
+TEST(SimMatrix, OuterReductionLevelsAreBoundsChecked) {
+  // The last kernel row of B lies past the end of SRAM.
+  bin::Executable exe = makeExe();
+  const int64_t sram = exe.target.sramBytes;
+  Asm p(exe, 0);
+  p.li(1, kA);
+  p.li(2, sram - 1024);
+  isa::MmaDesc d;
+  d.k = 4;
+  d.bSk = 4;
+  d.bSj = 16;
+  d.k3 = 3;
+  d.bSk3 = 512;
+  p.emit(Op::Mma, 0, 1, 2, p.desc(isa::encode(d)));
+  p.halt();
+  RunResult r = simulate(exe);
+  ASSERT_FALSE(r.ok);
+  EXPECT_NE(r.error.find("out of bounds"), std::string::npos) << r.error;
 }
 
 TEST(SimMatrix, Bf16StorageBoundsUseTwoByteElements) {

@@ -41,6 +41,41 @@ TEST(ISA, MmaDescriptorRejectsBadShapes) {
   EXPECT_NE(decode(encode(a), e), "");
 }
 
+TEST(ISA, MmaDescriptorOuterReductionLevels) {
+  MmaDesc d;
+  d.k = 24;
+  d.k2 = 3;
+  d.aSk2 = 96;
+  d.bSk2 = -640;
+  d.k3 = 2;
+  d.aSk3 = 288;
+  d.bSk3 = 4096;
+  MmaDesc e;
+  ASSERT_EQ(decode(encode(d), e), "");
+  EXPECT_EQ(e.k2, 3);
+  EXPECT_EQ(e.aSk2, 96);
+  EXPECT_EQ(e.bSk2, -640);
+  EXPECT_EQ(e.k3, 2);
+  EXPECT_EQ(e.aSk3, 288);
+  EXPECT_EQ(e.bSk3, 4096);
+  EXPECT_EQ(e.kTotal(), 24 * 3 * 2);
+  // The eleven-word form has no outer levels.
+  std::vector<int64_t> w = encode(d);
+  w.resize(11);
+  ASSERT_EQ(decode(w, e), "");
+  EXPECT_EQ(e.k2, 1);
+  EXPECT_EQ(e.k3, 1);
+  EXPECT_EQ(e.kTotal(), 24);
+  // Any other length, empty levels and overflowing totals are refused.
+  w.resize(14);
+  EXPECT_NE(decode(w, e), "");
+  d.k2 = 0;
+  EXPECT_NE(decode(encode(d), e), "");
+  d.k2 = int64_t(1) << 31;
+  d.k3 = int64_t(1) << 31;
+  EXPECT_NE(decode(encode(d), e), "");
+}
+
 TEST(ISA, DmaDescriptorRoundTripAndBytes) {
   DmaDesc d;
   d.mode = DmaMode::HbmToSram;

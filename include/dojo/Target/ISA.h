@@ -138,7 +138,13 @@ struct AccDesc {
 };
 
 /// Mma: A is m x K with strides (aSi, aSk), B is K x n with (bSk, bSj),
-/// bytes. With dtype BF16 each operand is rounded to bfloat16
+/// bytes. The reduction may walk up to two outer levels as well (the
+/// matrix unit's address generator): K = k * k2 * k3, and reduction index
+/// (q3, q2, q) with q < k innermost reads A[i] at q*aSk + q2*aSk2 + q3*aSk3
+/// and B[.][j] at q*bSk + q2*bSk2 + q3*bSk3, accumulated in that order
+/// (q3 outermost), exactly as k3 * k2 successive single-level Mmas would.
+/// A convolution tile thus needs one instruction for all its taps instead
+/// of one per kernel row and plane. With dtype BF16 each operand is rounded to bfloat16
 /// (round-to-nearest-even) before the multiply; accumulation is FP32.
 /// `aStorage` / `bStorage` say how each operand's elements are stored in
 /// SRAM: 0 = FP32 (4 bytes), 1 = BF16 (2 bytes, the high half of an FP32,
@@ -148,6 +154,11 @@ struct MmaDesc {
   int64_t aSi = 0, aSk = 4, bSk = 0, bSj = 4;
   int64_t dtype = 0; ///< 0 = F32, 1 = BF16 (dojo::MatDType)
   int64_t aStorage = 0, bStorage = 0;
+  /// Outer reduction levels: counts (>= 1) and strides in bytes.
+  int64_t k2 = 1, aSk2 = 0, bSk2 = 0;
+  int64_t k3 = 1, aSk3 = 0, bSk3 = 0;
+  /// The whole reduction length.
+  int64_t kTotal() const { return k * k2 * k3; }
 };
 
 enum class DmaMode : int64_t {

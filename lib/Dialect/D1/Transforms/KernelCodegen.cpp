@@ -112,13 +112,20 @@ void dojo::d1::emitConvKernel(ProgramBuilder &pb, DictionaryAttr p,
     md.bStorage = xStorage;
     md.bSj = s[2] * inW;
     md.dtype = dtype;
+    // The matrix unit's outer reduction levels walk the kernel rows (and
+    // the kernel columns when they are not merged into the run); the
+    // remaining taps, if any, are a loop. Same accumulation order as one
+    // instruction per tap.
+    if (kwLoop == 1) {
+      md.k2 = k[1], md.aSk2 = wKh, md.bSk2 = dl[1] * inH;
+      md.k3 = k[0], md.aSk3 = wKd, md.bSk3 = dl[0] * inD;
+    } else {
+      md.k2 = kwLoop, md.aSk2 = cin * ew, md.bSk2 = dl[2] * inW;
+      md.k3 = k[1], md.aSk3 = wKh, md.bSk3 = dl[1] * inH;
+    }
     int mmaDesc = pb.desc(isa::encode(md));
-    pb.loop(k[0], {{rA, wKd}, {rB, dl[0] * inD}}, [&] {
-      pb.loop(k[1], {{rA, wKh}, {rB, dl[1] * inH}}, [&] {
-        pb.loop(kwLoop, {{rA, cin * ew}, {rB, dl[2] * inW}},
-                [&] { pb.emit(isa::Op::Mma, 0, rA, rB, mmaDesc); });
-      });
-    });
+    pb.loop(kwLoop == 1 ? 1 : k[0], {{rA, wKd}, {rB, dl[0] * inD}},
+            [&] { pb.emit(isa::Op::Mma, 0, rA, rB, mmaDesc); });
     pb.release(rA, pW);
     pb.release(rB, pIn);
     int rO = pb.at(pOut, outOff + coFirst * 4);
