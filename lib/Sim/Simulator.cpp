@@ -12,6 +12,8 @@
 #include "dojo/Sim/DType.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <cstring>
 #include <new>
 #include <sys/mman.h>
@@ -112,6 +114,73 @@ void Machine::maybeReleaseBarrier() {
   barrierMax_ = 0;
 }
 
+namespace {
+
+/// Copies `nc`'s initial SRAM images into `n`'s SRAM straight from the
+/// blobs (for a binary read from disk, the file mapping): one copy, no
+/// intermediate buffer. Most of the cost is faulting in fresh SRAM pages;
+/// asking the kernel to populate each destination range in one call
+/// (MADV_POPULATE_WRITE, Linux 5.14) made loading r3d_18 about 30% faster
+/// than one fault per page. It changes no byte, and where the kernel lacks
+/// it the copy faults pages in as before.
+void fillSram(const bin::Executable &exe, const bin::NodeCode &nc,
+              NodeState &n) {
+  n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
+  for (const bin::Segment &s : nc.sramInit) {
+    n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
+    if (s.length <= 0)
+      continue;
+    uint8_t *dst = n.sram + s.addr;
+#ifdef MADV_POPULATE_WRITE
+    static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+    if (uintptr_t(s.length) >= page) {
+      uintptr_t lo = uintptr_t(dst) / page * page;
+      uintptr_t hi =
+          (uintptr_t(dst) + uintptr_t(s.length) + page - 1) / page * page;
+      ::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_POPULATE_WRITE);
+    }
+#endif
+    std::memcpy(dst, exe.bytesOf(s), size_t(s.length));
+  }
+}
+
+/// Decodes every descriptor of `nc` once into `n.descs`; verify() already
+/// proved the referenced ones valid, unreferenced ones that fail to decode
+/// are never used.
+void decodeDescs(const TargetModel &target, const bin::NodeCode &nc,
+                 NodeState &n) {
+  n.descs.resize(nc.descs.size());
+  for (size_t i = 0; i < nc.descs.size(); ++i) {
+    Decoded &d = n.descs[i];
+    std::span<const int64_t> w = nc.descs[i];
+    if (w.empty())
+      continue;
+    d.kind = isa::DescKind(w[0]);
+    if (d.kind == isa::DescKind::Acc && isa::decode(w, d.acc).empty()) {
+      d.cycles = ceilDiv(d.acc.m * d.acc.n * 4, target.vectorBytes);
+    } else if (d.kind == isa::DescKind::Mma) {
+      std::construct_at(&d.mma);
+      if (!isa::decode(w, d.mma).empty())
+        continue;
+      MatDType t = MatDType(d.mma.dtype);
+      int64_t macs = d.mma.m * d.mma.n * d.mma.k;
+      // The BF16 unit always computes full 8x8 tiles; FP32 work runs on the
+      // vector lanes and costs only the useful MACs.
+      int64_t work =
+          t == MatDType::BF16 ? isa::kTile * isa::kTile * d.mma.k : macs;
+      d.cycles = std::max<int64_t>(1, ceilDiv(work, target.macsPerCycle(t)));
+      d.unitWork = double(macs) / target.macsPerCycle(t);
+      d.mmaKernel = selectMmaKernel(d.mma);
+      d.panels = selectMmaPanelKernels(d.mma);
+    } else if (d.kind == isa::DescKind::Dma) {
+      std::construct_at(&d.dma);
+      isa::decode(w, d.dma);
+    }
+  }
+}
+
+} // namespace
+
 bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   if (inputs.size() != exe_.inputs.size()) {
     error = "the model takes " + std::to_string(exe_.inputs.size()) +
@@ -157,62 +226,31 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   injectFree_.assign(size_t(target_.numNodes()), 0);
   linkFree_.assign(size_t(target_.numNodes()) * 4, 0);
   linkBytes_.assign(size_t(target_.numNodes()) * 4, 0);
-  // Initial SRAM images come straight from the blobs (for a binary read
-  // from disk, the file mapping): one copy, no intermediate buffer. Most of
-  // the cost is faulting in fresh SRAM pages; asking the kernel to populate
-  // each destination range in one call (MADV_POPULATE_WRITE, Linux 5.14)
-  // made loading r3d_18 about 30% faster than one fault per page. It changes
-  // no byte, and where the kernel lacks it the copy faults pages in as
-  // before. (Copying on two threads measured no faster.)
-  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
-  for (const bin::NodeCode &nc : exe_.nodes) {
-    NodeState &n = node(nc.node);
-    n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
-    for (const bin::Segment &s : nc.sramInit) {
-      n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
-      if (s.length <= 0)
-        continue;
-      uint8_t *dst = n.sram + s.addr;
-#ifdef MADV_POPULATE_WRITE
-      if (uintptr_t(s.length) >= page) {
-        uintptr_t lo = uintptr_t(dst) / page * page;
-        uintptr_t hi = (uintptr_t(dst) + uintptr_t(s.length) + page - 1) /
-                       page * page;
-        ::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_POPULATE_WRITE);
-      }
-#endif
-      std::memcpy(dst, exe_.bytesOf(s), size_t(s.length));
-    }
+  // Every node with a program exists before the helper thread starts, so
+  // that it only writes SRAM bytes and the sramPeak of nodes it claims.
+  for (const bin::NodeCode &nc : exe_.nodes)
+    node(nc.node).prog = &nc;
+  // Filling SRAM (for r3d_18, 289 MB, mostly page faults) and decoding the
+  // descriptors (for r3d_18, 409k Decoded of 272 bytes) are independent, so
+  // a helper thread starts filling while this one decodes and then shares
+  // the rest of the filling through `nextFill`. Only nodes are shared, never
+  // a page: each node's images are copied by one thread.
+  std::atomic<size_t> nextFill{0};
+  auto fill = [&] {
+    for (size_t i; (i = nextFill.fetch_add(1)) < exe_.nodes.size();)
+      fillSram(exe_, exe_.nodes[i], *nodes_[size_t(exe_.nodes[i].node)]);
+  };
+  {
+    // A jthread joins when it goes out of scope, also when decoding throws.
+    std::jthread helper;
+    if (replay_ && exe_.nodes.size() > 1)
+      helper = std::jthread(fill);
+    for (const bin::NodeCode &nc : exe_.nodes)
+      decodeDescs(target_, nc, *nodes_[size_t(nc.node)]);
+    fill();
   }
   for (const bin::NodeCode &nc : exe_.nodes) {
-    NodeState &n = node(nc.node);
-    n.prog = &nc;
-    // Decode every descriptor once; verify() already proved the referenced
-    // ones valid, unreferenced ones that fail to decode are never used.
-    n.descs.resize(nc.descs.size());
-    for (size_t i = 0; i < nc.descs.size(); ++i) {
-      Decoded &d = n.descs[i];
-      std::span<const int64_t> w = nc.descs[i];
-      if (w.empty())
-        continue;
-      d.kind = isa::DescKind(w[0]);
-      if (d.kind == isa::DescKind::Acc && isa::decode(w, d.acc).empty()) {
-        d.cycles = ceilDiv(d.acc.m * d.acc.n * 4, target_.vectorBytes);
-      } else if (d.kind == isa::DescKind::Mma && isa::decode(w, d.mma).empty()) {
-        MatDType t = MatDType(d.mma.dtype);
-        int64_t macs = d.mma.m * d.mma.n * d.mma.k;
-        // The BF16 unit always computes full 8x8 tiles; FP32 work runs on
-        // the vector lanes and costs only the useful MACs.
-        int64_t work = t == MatDType::BF16 ? isa::kTile * isa::kTile * d.mma.k
-                                           : macs;
-        d.cycles = std::max<int64_t>(1, ceilDiv(work, target_.macsPerCycle(t)));
-        d.unitWork = double(macs) / target_.macsPerCycle(t);
-        d.mmaKernel = selectMmaKernel(d.mma);
-        d.panels = selectMmaPanelKernels(d.mma);
-      } else if (d.kind == isa::DescKind::Dma) {
-        isa::decode(w, d.dma);
-      }
-    }
+    NodeState &n = *nodes_[size_t(nc.node)];
     if (options_.trace)
       traceInit(n);
     n.status = NodeStatus::Ready;
