@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Layout.h"
+#include "Parallel.h"
 #include "dojo/Binary/dojo_binary_generated.h"
 
 #include <bit>
@@ -354,11 +355,11 @@ bool deserialize(const uint8_t *data, size_t size, Executable &exe,
   convertIO(root->inputs(), out.inputs);
   convertIO(root->outputs(), out.outputs);
   if (const auto *nodes = root->nodes()) {
-    out.nodes.reserve(nodes->size());
-    for (const fb::NodeCode *n : *nodes) {
-      out.nodes.emplace_back();
-      convertNode(*n, out.nodes.back(), inPlace);
-    }
+    out.nodes.resize(nodes->size());
+    detail::parallelFor(nodes->size(), [&](size_t i) {
+      convertNode(*nodes->Get(flatbuffers::uoffset_t(i)), out.nodes[i],
+                  inPlace);
+    });
   }
   if (const auto *routes = root->routes())
     for (const fb::Route *r : *routes)

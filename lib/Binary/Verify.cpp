@@ -9,6 +9,7 @@
 // not matter) and every program stops at a reachable Halt.
 //
 //===----------------------------------------------------------------------===//
+#include "Parallel.h"
 #include "dojo/Binary/Executable.h"
 #include "dojo/Sim/DType.h"
 
@@ -362,8 +363,16 @@ std::string verify(const Executable &exe) {
   for (size_t i = 0; i < exe.routes.size(); ++i)
     if (std::string err = verifyRoute(t, exe.routes[i], i); !err.empty())
       return err;
+  // Nodes are checked on two threads (verifyNode reads only its node and
+  // the shared tables); the first problem in node order is reported, as a
+  // sequential check would.
+  std::vector<std::string> nodeErrors(exe.nodes.size());
+  detail::parallelFor(exe.nodes.size(), [&](size_t i) {
+    nodeErrors[i] = verifyNode(exe, exe.nodes[i]);
+  });
   std::set<int> seen;
-  for (const NodeCode &nc : exe.nodes) {
+  for (size_t i = 0; i < exe.nodes.size(); ++i) {
+    const NodeCode &nc = exe.nodes[i];
     if (nc.node < 0 || nc.node >= t.numNodes())
       return "program for node id " + std::to_string(nc.node) +
              " outside the " + std::to_string(t.rows) + "x" +
@@ -373,8 +382,8 @@ std::string verify(const Executable &exe) {
       return where + " is disabled but has a program";
     if (!seen.insert(nc.node).second)
       return where + " has two programs";
-    if (std::string err = verifyNode(exe, nc); !err.empty())
-      return where + " " + err;
+    if (!nodeErrors[i].empty())
+      return where + " " + nodeErrors[i];
   }
   return "";
 }

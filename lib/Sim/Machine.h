@@ -69,8 +69,11 @@ struct Decoded {
 void runMma(const Decoded &dd, float *acc, const uint8_t *sram, int64_t aAddr,
             int64_t bAddr, const SramWrites &w, PanelCache *cache);
 
+/// Frees a block of allocateZeroed (`mapped` = 0) or unmaps the `mapped`
+/// bytes of allocateMapped.
 struct FreeDeleter {
-  void operator()(uint8_t *p) const { std::free(p); }
+  size_t mapped = 0;
+  void operator()(uint8_t *p) const;
 };
 /// Zero-filled memory from calloc: large blocks come as lazily zeroed pages
 /// from the OS, so only the bytes a model touches cost host memory and time.
@@ -78,6 +81,10 @@ struct FreeDeleter {
 /// from 2x faster to 3x slower, depending on the kernel's compaction.)
 using ZeroedBytes = std::unique_ptr<uint8_t, FreeDeleter>;
 ZeroedBytes allocateZeroed(int64_t bytes);
+/// The same as one private anonymous mapping of its own, page aligned,
+/// which SramImages may map file pages over (calloc could hand out heap
+/// memory that malloc later reuses).
+ZeroedBytes allocateMapped(int64_t bytes);
 
 enum class NodeStatus { Ready, WaitSem, AtBarrier, Halted };
 

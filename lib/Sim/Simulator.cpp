@@ -9,10 +9,12 @@
 //===----------------------------------------------------------------------===//
 #include "Machine.h"
 #include "Profile.h"
+#include "SramImages.h"
 #include "dojo/Sim/DType.h"
 
 #include <algorithm>
 #include <atomic>
+#include <exception>
 #include <memory>
 #include <cstring>
 #include <new>
@@ -24,11 +26,27 @@ namespace dojo::sim {
 
 namespace detail {
 
+void FreeDeleter::operator()(uint8_t *p) const {
+  if (mapped > 0)
+    ::munmap(p, mapped);
+  else
+    std::free(p);
+}
+
 ZeroedBytes allocateZeroed(int64_t bytes) {
   ZeroedBytes p(static_cast<uint8_t *>(std::calloc(size_t(bytes), 1)));
   if (!p)
     throw std::bad_alloc();
   return p;
+}
+
+ZeroedBytes allocateMapped(int64_t bytes) {
+  size_t size = std::max<size_t>(size_t(bytes), 1);
+  void *p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    throw std::bad_alloc();
+  return ZeroedBytes(static_cast<uint8_t *>(p), FreeDeleter{size});
 }
 
 Machine::Machine(const bin::Executable &exe, const Options &options,
@@ -116,39 +134,15 @@ void Machine::maybeReleaseBarrier() {
 
 namespace {
 
-/// Copies `nc`'s initial SRAM images into `n`'s SRAM straight from the
-/// blobs (for a binary read from disk, the file mapping): one copy, no
-/// intermediate buffer. Most of the cost is faulting in fresh SRAM pages;
-/// asking the kernel to populate each destination range in one call
-/// (MADV_POPULATE_WRITE, Linux 5.14) made loading r3d_18 about 30% faster
-/// than one fault per page. It changes no byte, and where the kernel lacks
-/// it the copy faults pages in as before.
-void fillSram(const bin::Executable &exe, const bin::NodeCode &nc,
-              NodeState &n) {
-  n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
-  for (const bin::Segment &s : nc.sramInit) {
-    n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
-    if (s.length <= 0)
-      continue;
-    uint8_t *dst = n.sram + s.addr;
-#ifdef MADV_POPULATE_WRITE
-    static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
-    if (uintptr_t(s.length) >= page) {
-      uintptr_t lo = uintptr_t(dst) / page * page;
-      uintptr_t hi =
-          (uintptr_t(dst) + uintptr_t(s.length) + page - 1) / page * page;
-      ::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_POPULATE_WRITE);
-    }
-#endif
-    std::memcpy(dst, exe.bytesOf(s), size_t(s.length));
-  }
-}
-
 /// Decodes every descriptor of `nc` once into `n.descs`; verify() already
 /// proved the referenced ones valid, unreferenced ones that fail to decode
 /// are never used.
 void decodeDescs(const TargetModel &target, const bin::NodeCode &nc,
                  NodeState &n) {
+  // Hundreds of thousands of Decoded fill fresh pages; faulting them in
+  // with one call is cheaper than one fault per page (see SramImages.cpp).
+  n.descs.reserve(nc.descs.size());
+  populatePages(n.descs.data(), nc.descs.size() * sizeof(Decoded));
   n.descs.resize(nc.descs.size());
   for (size_t i = 0; i < nc.descs.size(); ++i) {
     Decoded &d = n.descs[i];
@@ -222,7 +216,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   nodes_.resize(size_t(target_.numNodes()));
   // 64-byte aligned SRAMs: vector loads of aligned addresses stay aligned.
   sramStride_ = (target_.sramBytes + 63) / 64 * 64;
-  sramArena_ = allocateZeroed(sramStride_ * target_.numNodes());
+  sramArena_ = allocateMapped(sramStride_ * target_.numNodes());
   injectFree_.assign(size_t(target_.numNodes()), 0);
   linkFree_.assign(size_t(target_.numNodes()) * 4, 0);
   linkBytes_.assign(size_t(target_.numNodes()) * 4, 0);
@@ -230,27 +224,51 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   // that it only writes SRAM bytes and the sramPeak of nodes it claims.
   for (const bin::NodeCode &nc : exe_.nodes)
     node(nc.node).prog = &nc;
-  // Filling SRAM (for r3d_18, 289 MB, mostly page faults) and decoding the
-  // descriptors (for r3d_18, 409k Decoded of 272 bytes) are independent, so
-  // a helper thread starts filling while this one decodes and then shares
-  // the rest of the filling through `nextFill`. Only nodes are shared, never
-  // a page: each node's images are copied by one thread.
+  // Placing the SRAM images (for r3d_18, 289 MB from 67 MB of blobs) and
+  // decoding the descriptors (409k Decoded of 272 bytes) are independent,
+  // so a helper thread prepares the shared image pages and starts placing
+  // them while this thread decodes, then both place the rest, node by node
+  // through `nextFill`.
+  SramImages images(exe_, sramArena_.get(), sramStride_);
+  std::atomic<bool> prepared{false};
   std::atomic<size_t> nextFill{0};
-  auto fill = [&] {
+  std::exception_ptr helperFailure;
+  auto prepareAndFill = [&](bool prepare) {
+    if (prepare) {
+      images.prepare();
+      prepared.store(true, std::memory_order_release);
+      prepared.notify_all();
+    }
+    prepared.wait(false, std::memory_order_acquire);
     for (size_t i; (i = nextFill.fetch_add(1)) < exe_.nodes.size();)
-      fillSram(exe_, exe_.nodes[i], *nodes_[size_t(exe_.nodes[i].node)]);
+      images.fill(i);
   };
   {
     // A jthread joins when it goes out of scope, also when decoding throws.
     std::jthread helper;
-    if (replay_ && exe_.nodes.size() > 1)
-      helper = std::jthread(fill);
+    bool helped = replay_ && exe_.nodes.size() > 1;
+    if (helped)
+      helper = std::jthread([&] {
+        try {
+          prepareAndFill(true);
+        } catch (...) {
+          // Out of memory: reported on this thread once the helper is done
+          // (prepare() sets `prepared` before anything there can throw).
+          helperFailure = std::current_exception();
+          nextFill.store(exe_.nodes.size());
+        }
+      });
     for (const bin::NodeCode &nc : exe_.nodes)
       decodeDescs(target_, nc, *nodes_[size_t(nc.node)]);
-    fill();
+    prepareAndFill(!helped);
   }
+  if (helperFailure)
+    std::rethrow_exception(helperFailure);
   for (const bin::NodeCode &nc : exe_.nodes) {
     NodeState &n = *nodes_[size_t(nc.node)];
+    n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
+    for (const bin::Segment &s : nc.sramInit)
+      n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
     if (options_.trace)
       traceInit(n);
     n.status = NodeStatus::Ready;

@@ -1,5 +1,8 @@
-//===- DescTableTest.cpp - Descriptors owned, viewed and read in place ----===//
+//===- DescTableTest.cpp - Descriptors in place, reading on two threads ---===//
+#include "../../lib/Binary/Parallel.h"
 #include "TestUtil.h"
+
+#include <atomic>
 
 using namespace dojo;
 using namespace dojo::test;
@@ -78,6 +81,23 @@ TEST(DescTable, DeserializeViewsWordsOnlyWhenTheBufferIsKeptAlive) {
   EXPECT_TRUE(copied.nodes[0].descs == exe.nodes[0].descs);
   kept = bin::Executable();
   EXPECT_TRUE(weak.expired());
+}
+
+} // namespace
+
+namespace {
+
+TEST(ParallelFor, VisitsEveryIndexOnceAndRethrows) {
+  std::vector<std::atomic<int>> visits(1000);
+  bin::detail::parallelFor(visits.size(), [&](size_t i) { ++visits[i]; });
+  for (const auto &v : visits)
+    EXPECT_EQ(v.load(), 1);
+  EXPECT_THROW(bin::detail::parallelFor(100,
+                                        [](size_t i) {
+                                          if (i == 42)
+                                            throw std::bad_alloc();
+                                        }),
+               std::bad_alloc);
 }
 
 } // namespace
