@@ -160,9 +160,10 @@ nonZeroRanges(const uint8_t *bytes, int64_t size, int64_t minZeroRun = 64);
 /// The bytes of the file writeExecutable writes: a size-prefixed FlatBuffer,
 /// then the blob data region (docs/binary-format.md).
 std::vector<uint8_t> serialize(const Executable &exe);
-/// Parses and verifies. On failure returns false and sets `error` to a
-/// one-line message (without the file name). The blobs of `exe` point into
-/// `data` when `owner` keeps it alive, and into a copy otherwise.
+/// Parses and verifies (setting `exe.verified`). On failure returns false
+/// and sets `error` to a one-line message (without the file name). The blobs
+/// and descriptor words of `exe` point into `data` when `owner` keeps it
+/// alive, and into copies otherwise.
 bool deserialize(const uint8_t *data, size_t size, Executable &exe,
                  std::string &error,
                  std::shared_ptr<const void> owner = nullptr);
