@@ -10,9 +10,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Layout.h"
+#include "Parallel.h"
 #include "dojo/Binary/dojo_binary_generated.h"
 
+#include <bit>
 #include <cerrno>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,7 +35,7 @@ using detail::alignData;
 using detail::BlobLayout;
 
 /// The bytes of a descriptor, viewed in place (no copy), as a key.
-std::string_view wordsOf(const std::vector<int64_t> &w) {
+std::string_view wordsOf(std::span<const int64_t> w) {
   return std::string_view(reinterpret_cast<const char *>(w.data()),
                           w.size() * sizeof(int64_t));
 }
@@ -81,10 +84,12 @@ flatbuffers::DetachedBuffer buildMetadata(const Executable &exe,
     auto codeVec = fbb.CreateVectorOfStructs(code);
     std::vector<flatbuffers::Offset<fb::Desc>> descs;
     descs.reserve(nc.descs.size());
-    for (const auto &words : nc.descs) {
+    for (size_t i = 0; i < nc.descs.size(); ++i) {
+      std::span<const int64_t> words = nc.descs[i];
       auto [it, inserted] = descCache.try_emplace(wordsOf(words));
       if (inserted)
-        it->second = fb::CreateDescDirect(fbb, &words);
+        it->second =
+            fb::CreateDesc(fbb, fbb.CreateVector(words.data(), words.size()));
       descs.push_back(it->second);
     }
     auto descsVec = fbb.CreateVector(descs);
@@ -208,10 +213,24 @@ std::string oldFormatError(const uint8_t *data, size_t size) {
          "); recompile the model";
 }
 
-void convertNode(const fb::NodeCode &src, NodeCode &nc) {
+/// Converts one node. With `inPlace` its descriptors view their words in
+/// the buffer (which the Executable then keeps alive) instead of copying
+/// them.
+void convertNode(const fb::NodeCode &src, NodeCode &nc, bool inPlace) {
   nc.node = src.node();
   nc.sramPeak = src.sram_peak();
-  if (const auto *code = src.code()) {
+  // A FlatBuffer Insn and an isa::Insn have the same little-endian layout,
+  // so on such hosts the whole program is one copy.
+  static_assert(sizeof(fb::Insn) == sizeof(isa::Insn) &&
+                offsetof(isa::Insn, a) == 2 && offsetof(isa::Insn, d) == 5 &&
+                offsetof(isa::Insn, imm) == 8);
+  if (const auto *code = src.code();
+      code && std::endian::native == std::endian::little) {
+    nc.code.resize(code->size());
+    if (code->size() > 0)
+      std::memcpy(static_cast<void *>(nc.code.data()), code->Data(),
+                  code->size() * sizeof(isa::Insn));
+  } else if (code) {
     nc.code.reserve(code->size());
     for (const fb::Insn *in : *code) {
       isa::Insn i;
@@ -224,9 +243,22 @@ void convertNode(const fb::NodeCode &src, NodeCode &nc) {
       nc.code.push_back(i);
     }
   }
-  if (const auto *descs = src.descs())
-    for (const fb::Desc *d : *descs)
-      nc.descs.push_back(toVector<int64_t>(d->words()));
+  if (const auto *descs = src.descs()) {
+    nc.descs.reserve(descs->size());
+    for (const fb::Desc *d : *descs) {
+      const flatbuffers::Vector<int64_t> *w = d->words();
+      std::span<const int64_t> words;
+      if (w)
+        words = {reinterpret_cast<const int64_t *>(w->Data()), w->size()};
+      // FlatBuffers aligns a vector of longs to 8 bytes from the start of
+      // the buffer; a caller's buffer that is itself misaligned is copied.
+      if (inPlace && std::endian::native == std::endian::little &&
+          reinterpret_cast<uintptr_t>(words.data()) % alignof(int64_t) == 0)
+        nc.descs.pushView(words.data(), words.size());
+      else
+        nc.descs.push_back(toVector<int64_t>(w));
+    }
+  }
   convertSegments(src.sram_init(), nc.sramInit);
   nc.sramInitEnd = src.sram_init_end();
   if (const auto *debug = src.debug())
@@ -294,6 +326,8 @@ bool deserialize(const uint8_t *data, size_t size, Executable &exe,
   // Blobs point into the caller's bytes when `owner` keeps them alive, else
   // into one copy of the data region.
   const uint8_t *region = data + dataStart;
+  // Descriptors stay in `data` only when `owner` keeps it alive.
+  const bool inPlace = owner != nullptr;
   if (!owner && dataBytes > 0) {
     auto copy = std::make_shared<std::vector<uint8_t>>(region, region + dataBytes);
     region = copy->data();
@@ -321,11 +355,11 @@ bool deserialize(const uint8_t *data, size_t size, Executable &exe,
   convertIO(root->inputs(), out.inputs);
   convertIO(root->outputs(), out.outputs);
   if (const auto *nodes = root->nodes()) {
-    out.nodes.reserve(nodes->size());
-    for (const fb::NodeCode *n : *nodes) {
-      out.nodes.emplace_back();
-      convertNode(*n, out.nodes.back());
-    }
+    out.nodes.resize(nodes->size());
+    detail::parallelFor(nodes->size(), [&](size_t i) {
+      convertNode(*nodes->Get(flatbuffers::uoffset_t(i)), out.nodes[i],
+                  inPlace);
+    });
   }
   if (const auto *routes = root->routes())
     for (const fb::Route *r : *routes)
@@ -338,6 +372,7 @@ bool deserialize(const uint8_t *data, size_t size, Executable &exe,
     error = err;
     return false;
   }
+  out.verified = true;
   exe = std::move(out);
   return true;
 }

@@ -9,6 +9,7 @@
 // not matter) and every program stops at a reachable Halt.
 //
 //===----------------------------------------------------------------------===//
+#include "Parallel.h"
 #include "dojo/Binary/Executable.h"
 #include "dojo/Sim/DType.h"
 
@@ -196,7 +197,7 @@ std::string verifyDescRef(const Executable &exe, const NodeCode &nc,
                           const isa::Insn &in) {
   if (in.imm < 0 || in.imm >= int64_t(nc.descs.size()))
     return "descriptor d" + std::to_string(in.imm) + " does not exist";
-  const std::vector<int64_t> &w = nc.descs[size_t(in.imm)];
+  std::span<const int64_t> w = nc.descs[size_t(in.imm)];
   std::string err;
   if (in.op == Op::MLd || in.op == Op::MSt) {
     isa::AccDesc d;
@@ -256,19 +257,21 @@ std::string verifyTermination(const NodeCode &nc) {
     size_t pc = work.back();
     work.pop_back();
     const isa::Insn &in = nc.code[pc];
-    std::vector<int64_t> next;
+    // At most two successors: a branch target and the next instruction.
+    int64_t next[2];
+    int count = 0;
     if (in.op == Op::Halt) {
       halts = true;
     } else if (in.op == Op::Jmp) {
-      next.push_back(in.imm);
+      next[count++] = in.imm;
     } else {
       if (in.op == Op::Blt || in.op == Op::Bne)
-        next.push_back(in.imm);
+        next[count++] = in.imm;
       if (pc + 1 == n)
         return "pc " + std::to_string(pc) + " runs past the end of the program";
-      next.push_back(int64_t(pc) + 1);
+      next[count++] = int64_t(pc) + 1;
     }
-    for (int64_t t : next)
+    for (int64_t t : std::span(next, size_t(count)))
       if (!seen[size_t(t)]) {
         seen[size_t(t)] = true;
         work.push_back(size_t(t));
@@ -282,6 +285,11 @@ std::string verifyTermination(const NodeCode &nc) {
 std::string verifyNode(const Executable &exe, const NodeCode &nc) {
   const TargetModel &t = exe.target;
   int lanes = t.vectorLanesF32();
+  // Descriptors already proved valid as an Acc (bit 0), Mma (bit 1) or Dma
+  // (bit 2) descriptor: most are referenced by several instructions (or by
+  // one in a loop body that codegen unrolled), and the result depends only
+  // on the descriptor and the opcode's class.
+  std::vector<uint8_t> proved(nc.descs.size(), 0);
   for (size_t pc = 0; pc < nc.code.size(); ++pc) {
     const isa::Insn &in = nc.code[pc];
     std::string err;
@@ -294,8 +302,18 @@ std::string verifyNode(const Executable &exe, const NodeCode &nc) {
           (in.imm < 0 || in.imm >= int64_t(nc.code.size())))
         err = "branch target " + std::to_string(in.imm) + " out of range";
       if (err.empty() && (in.op == Op::Dma || in.op == Op::Mma ||
-                          in.op == Op::MLd || in.op == Op::MSt))
-        err = verifyDescRef(exe, nc, in);
+                          in.op == Op::MLd || in.op == Op::MSt)) {
+        uint8_t bit = in.op == Op::Dma   ? 4
+                      : in.op == Op::Mma ? 2
+                                         : 1;
+        bool known = in.imm >= 0 && in.imm < int64_t(proved.size()) &&
+                     (proved[size_t(in.imm)] & bit);
+        if (!known) {
+          err = verifyDescRef(exe, nc, in);
+          if (err.empty())
+            proved[size_t(in.imm)] |= bit;
+        }
+      }
     }
     if (!err.empty())
       return "pc " + std::to_string(pc) + " `" + isa::format(in) + "`: " + err;
@@ -345,8 +363,16 @@ std::string verify(const Executable &exe) {
   for (size_t i = 0; i < exe.routes.size(); ++i)
     if (std::string err = verifyRoute(t, exe.routes[i], i); !err.empty())
       return err;
+  // Nodes are checked on two threads (verifyNode reads only its node and
+  // the shared tables); the first problem in node order is reported, as a
+  // sequential check would.
+  std::vector<std::string> nodeErrors(exe.nodes.size());
+  detail::parallelFor(exe.nodes.size(), [&](size_t i) {
+    nodeErrors[i] = verifyNode(exe, exe.nodes[i]);
+  });
   std::set<int> seen;
-  for (const NodeCode &nc : exe.nodes) {
+  for (size_t i = 0; i < exe.nodes.size(); ++i) {
+    const NodeCode &nc = exe.nodes[i];
     if (nc.node < 0 || nc.node >= t.numNodes())
       return "program for node id " + std::to_string(nc.node) +
              " outside the " + std::to_string(t.rows) + "x" +
@@ -356,8 +382,8 @@ std::string verify(const Executable &exe) {
       return where + " is disabled but has a program";
     if (!seen.insert(nc.node).second)
       return where + " has two programs";
-    if (std::string err = verifyNode(exe, nc); !err.empty())
-      return where + " " + err;
+    if (!nodeErrors[i].empty())
+      return where + " " + nodeErrors[i];
   }
   return "";
 }

@@ -178,7 +178,7 @@ LogicalResult dojo::emitExecutable(ModuleOp module, bin::Executable &exe,
     }
     for (Attribute d : program.getDescs()) {
       auto w = cast<DenseI64ArrayAttr>(d).asArrayRef();
-      code.descs.emplace_back(w.begin(), w.end());
+      code.descs.push_back(std::span<const int64_t>(w.data(), w.size()));
     }
     auto names = program.getNames();
     auto debug = program.getDebug();

@@ -44,12 +44,19 @@ std::vector<MmaPanelKernels> availableMmaPanelKernels(const isa::MmaDesc &d);
 MmaPanelKernels selectMmaPanelKernels(const isa::MmaDesc &d);
 
 /// A descriptor decoded once at load time, with its issue cost precomputed,
-/// so the interpreter never re-parses descriptor words.
+/// so the interpreter never re-parses descriptor words. A descriptor has one
+/// kind, so the three forms share storage: the member named by `kind` is
+/// the live one (verify() proved that every instruction names a descriptor
+/// of its kind). That makes a Decoded 272 bytes instead of 400, and large
+/// models hold hundreds of thousands of them, all written at load time.
 struct Decoded {
+  Decoded() : acc() {}
   isa::DescKind kind = isa::DescKind::Acc;
-  isa::AccDesc acc;
-  isa::MmaDesc mma;
-  isa::DmaDesc dma;
+  union {
+    isa::AccDesc acc;
+    isa::MmaDesc mma;
+    isa::DmaDesc dma;
+  };
   int64_t cycles = 1;   ///< cost of the instruction using it
   double unitWork = 0;  ///< Mma: MACs / peak MACs per cycle of its dtype
   MmaKernel mmaKernel = nullptr; ///< Mma: the host kernel of its types
@@ -62,8 +69,11 @@ struct Decoded {
 void runMma(const Decoded &dd, float *acc, const uint8_t *sram, int64_t aAddr,
             int64_t bAddr, const SramWrites &w, PanelCache *cache);
 
+/// Frees a block of allocateZeroed (`mapped` = 0) or unmaps the `mapped`
+/// bytes of allocateMapped.
 struct FreeDeleter {
-  void operator()(uint8_t *p) const { std::free(p); }
+  size_t mapped = 0;
+  void operator()(uint8_t *p) const;
 };
 /// Zero-filled memory from calloc: large blocks come as lazily zeroed pages
 /// from the OS, so only the bytes a model touches cost host memory and time.
@@ -71,6 +81,10 @@ struct FreeDeleter {
 /// from 2x faster to 3x slower, depending on the kernel's compaction.)
 using ZeroedBytes = std::unique_ptr<uint8_t, FreeDeleter>;
 ZeroedBytes allocateZeroed(int64_t bytes);
+/// The same as one private anonymous mapping of its own, page aligned,
+/// which SramImages may map file pages over (calloc could hand out heap
+/// memory that malloc later reuses).
+ZeroedBytes allocateMapped(int64_t bytes);
 
 enum class NodeStatus { Ready, WaitSem, AtBarrier, Halted };
 

@@ -9,9 +9,13 @@
 //===----------------------------------------------------------------------===//
 #include "Machine.h"
 #include "Profile.h"
+#include "SramImages.h"
 #include "dojo/Sim/DType.h"
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <memory>
 #include <cstring>
 #include <new>
 #include <sys/mman.h>
@@ -22,11 +26,27 @@ namespace dojo::sim {
 
 namespace detail {
 
+void FreeDeleter::operator()(uint8_t *p) const {
+  if (mapped > 0)
+    ::munmap(p, mapped);
+  else
+    std::free(p);
+}
+
 ZeroedBytes allocateZeroed(int64_t bytes) {
   ZeroedBytes p(static_cast<uint8_t *>(std::calloc(size_t(bytes), 1)));
   if (!p)
     throw std::bad_alloc();
   return p;
+}
+
+ZeroedBytes allocateMapped(int64_t bytes) {
+  size_t size = std::max<size_t>(size_t(bytes), 1);
+  void *p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    throw std::bad_alloc();
+  return ZeroedBytes(static_cast<uint8_t *>(p), FreeDeleter{size});
 }
 
 Machine::Machine(const bin::Executable &exe, const Options &options,
@@ -112,6 +132,49 @@ void Machine::maybeReleaseBarrier() {
   barrierMax_ = 0;
 }
 
+namespace {
+
+/// Decodes every descriptor of `nc` once into `n.descs`; verify() already
+/// proved the referenced ones valid, unreferenced ones that fail to decode
+/// are never used.
+void decodeDescs(const TargetModel &target, const bin::NodeCode &nc,
+                 NodeState &n) {
+  // Hundreds of thousands of Decoded fill fresh pages; faulting them in
+  // with one call is cheaper than one fault per page (see SramImages.cpp).
+  n.descs.reserve(nc.descs.size());
+  populatePages(n.descs.data(), nc.descs.size() * sizeof(Decoded));
+  n.descs.resize(nc.descs.size());
+  for (size_t i = 0; i < nc.descs.size(); ++i) {
+    Decoded &d = n.descs[i];
+    std::span<const int64_t> w = nc.descs[i];
+    if (w.empty())
+      continue;
+    d.kind = isa::DescKind(w[0]);
+    if (d.kind == isa::DescKind::Acc && isa::decode(w, d.acc).empty()) {
+      d.cycles = ceilDiv(d.acc.m * d.acc.n * 4, target.vectorBytes);
+    } else if (d.kind == isa::DescKind::Mma) {
+      std::construct_at(&d.mma);
+      if (!isa::decode(w, d.mma).empty())
+        continue;
+      MatDType t = MatDType(d.mma.dtype);
+      int64_t macs = d.mma.m * d.mma.n * d.mma.kTotal();
+      // The BF16 unit always computes full 8x8 tiles; FP32 work runs on the
+      // vector lanes and costs only the useful MACs.
+      int64_t work =
+          t == MatDType::BF16 ? isa::kTile * isa::kTile * d.mma.kTotal() : macs;
+      d.cycles = std::max<int64_t>(1, ceilDiv(work, target.macsPerCycle(t)));
+      d.unitWork = double(macs) / target.macsPerCycle(t);
+      d.mmaKernel = selectMmaKernel(d.mma);
+      d.panels = selectMmaPanelKernels(d.mma);
+    } else if (d.kind == isa::DescKind::Dma) {
+      std::construct_at(&d.dma);
+      isa::decode(w, d.dma);
+    }
+  }
+}
+
+} // namespace
+
 bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   if (inputs.size() != exe_.inputs.size()) {
     error = "the model takes " + std::to_string(exe_.inputs.size()) +
@@ -153,67 +216,59 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   nodes_.resize(size_t(target_.numNodes()));
   // 64-byte aligned SRAMs: vector loads of aligned addresses stay aligned.
   sramStride_ = (target_.sramBytes + 63) / 64 * 64;
-  sramArena_ = allocateZeroed(sramStride_ * target_.numNodes());
+  sramArena_ = allocateMapped(sramStride_ * target_.numNodes());
   injectFree_.assign(size_t(target_.numNodes()), 0);
   linkFree_.assign(size_t(target_.numNodes()) * 4, 0);
   linkBytes_.assign(size_t(target_.numNodes()) * 4, 0);
-  // Initial SRAM images come straight from the blobs (for a binary read
-  // from disk, the file mapping): one copy, no intermediate buffer. Most of
-  // the cost is faulting in fresh SRAM pages; asking the kernel to populate
-  // each destination range in one call (MADV_POPULATE_WRITE, Linux 5.14)
-  // made loading r3d_18 about 30% faster than one fault per page. It changes
-  // no byte, and where the kernel lacks it the copy faults pages in as
-  // before. (Copying on two threads measured no faster.)
-  const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
-  for (const bin::NodeCode &nc : exe_.nodes) {
-    NodeState &n = node(nc.node);
-    n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
-    for (const bin::Segment &s : nc.sramInit) {
-      n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
-      if (s.length <= 0)
-        continue;
-      uint8_t *dst = n.sram + s.addr;
-#ifdef MADV_POPULATE_WRITE
-      if (uintptr_t(s.length) >= page) {
-        uintptr_t lo = uintptr_t(dst) / page * page;
-        uintptr_t hi = (uintptr_t(dst) + uintptr_t(s.length) + page - 1) /
-                       page * page;
-        ::madvise(reinterpret_cast<void *>(lo), hi - lo, MADV_POPULATE_WRITE);
-      }
-#endif
-      std::memcpy(dst, exe_.bytesOf(s), size_t(s.length));
+  // Every node with a program exists before the helper thread starts, so
+  // that it only writes SRAM bytes and the sramPeak of nodes it claims.
+  for (const bin::NodeCode &nc : exe_.nodes)
+    node(nc.node).prog = &nc;
+  // Placing the SRAM images (for r3d_18, 289 MB from 67 MB of blobs) and
+  // decoding the descriptors (409k Decoded of 272 bytes) are independent,
+  // so a helper thread prepares the shared image pages and starts placing
+  // them while this thread decodes, then both place the rest, node by node
+  // through `nextFill`.
+  SramImages images(exe_, sramArena_.get(), sramStride_);
+  std::atomic<bool> prepared{false};
+  std::atomic<size_t> nextFill{0};
+  std::exception_ptr helperFailure;
+  auto prepareAndFill = [&](bool prepare) {
+    if (prepare) {
+      images.prepare();
+      prepared.store(true, std::memory_order_release);
+      prepared.notify_all();
     }
+    prepared.wait(false, std::memory_order_acquire);
+    for (size_t i; (i = nextFill.fetch_add(1)) < exe_.nodes.size();)
+      images.fill(i);
+  };
+  {
+    // A jthread joins when it goes out of scope, also when decoding throws.
+    std::jthread helper;
+    bool helped = replay_ && exe_.nodes.size() > 1;
+    if (helped)
+      helper = std::jthread([&] {
+        try {
+          prepareAndFill(true);
+        } catch (...) {
+          // Out of memory: reported on this thread once the helper is done
+          // (prepare() sets `prepared` before anything there can throw).
+          helperFailure = std::current_exception();
+          nextFill.store(exe_.nodes.size());
+        }
+      });
+    for (const bin::NodeCode &nc : exe_.nodes)
+      decodeDescs(target_, nc, *nodes_[size_t(nc.node)]);
+    prepareAndFill(!helped);
   }
+  if (helperFailure)
+    std::rethrow_exception(helperFailure);
   for (const bin::NodeCode &nc : exe_.nodes) {
-    NodeState &n = node(nc.node);
-    n.prog = &nc;
-    // Decode every descriptor once; verify() already proved the referenced
-    // ones valid, unreferenced ones that fail to decode are never used.
-    n.descs.resize(nc.descs.size());
-    for (size_t i = 0; i < nc.descs.size(); ++i) {
-      Decoded &d = n.descs[i];
-      const std::vector<int64_t> &w = nc.descs[i];
-      if (w.empty())
-        continue;
-      d.kind = isa::DescKind(w[0]);
-      if (d.kind == isa::DescKind::Acc && isa::decode(w, d.acc).empty()) {
-        d.cycles = ceilDiv(d.acc.m * d.acc.n * 4, target_.vectorBytes);
-      } else if (d.kind == isa::DescKind::Mma && isa::decode(w, d.mma).empty()) {
-        MatDType t = MatDType(d.mma.dtype);
-        int64_t macs = d.mma.m * d.mma.n * d.mma.kTotal();
-        // The BF16 unit always computes full 8x8 tiles; FP32 work runs on
-        // the vector lanes and costs only the useful MACs.
-        int64_t work = t == MatDType::BF16
-                           ? isa::kTile * isa::kTile * d.mma.kTotal()
-                           : macs;
-        d.cycles = std::max<int64_t>(1, ceilDiv(work, target_.macsPerCycle(t)));
-        d.unitWork = double(macs) / target_.macsPerCycle(t);
-        d.mmaKernel = selectMmaKernel(d.mma);
-        d.panels = selectMmaPanelKernels(d.mma);
-      } else if (d.kind == isa::DescKind::Dma) {
-        isa::decode(w, d.dma);
-      }
-    }
+    NodeState &n = *nodes_[size_t(nc.node)];
+    n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
+    for (const bin::Segment &s : nc.sramInit)
+      n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
     if (options_.trace)
       traceInit(n);
     n.status = NodeStatus::Ready;
@@ -363,8 +418,10 @@ bool run(const bin::Executable &exe, const std::vector<HostTensor> &inputs,
          std::vector<HostTensor> &outputs, Stats &stats, std::string &error,
          const Options &options) {
   // The simulator trusts indices and addresses only after verify(), so an
-  // Executable built in memory gets the same checks as one read from disk.
-  if (std::string err = bin::verify(exe); !err.empty()) {
+  // Executable built in memory gets the same checks as one read from disk;
+  // one that deserialize() read was checked there (verifying r3d_18 takes
+  // about 0.1 s).
+  if (std::string err = exe.verified ? "" : bin::verify(exe); !err.empty()) {
     error = "invalid executable: " + err;
     return false;
   }

@@ -87,14 +87,14 @@ std::vector<int64_t> encode(const DmaDesc &d) {
   return w;
 }
 
-static std::string checkHeader(const std::vector<int64_t> &w, DescKind k,
+static std::string checkHeader(std::span<const int64_t> w, DescKind k,
                                size_t len, const char *what) {
   if (w.size() != len || w[0] != int64_t(k))
     return std::string("descriptor is not a valid ") + what + " descriptor";
   return "";
 }
 
-std::string decode(const std::vector<int64_t> &w, AccDesc &d) {
+std::string decode(std::span<const int64_t> w, AccDesc &d) {
   if (auto e = checkHeader(w, DescKind::Acc, 7, "accumulator"); !e.empty())
     return e;
   d.m = w[1];
@@ -110,7 +110,7 @@ std::string decode(const std::vector<int64_t> &w, AccDesc &d) {
   return "";
 }
 
-std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
+std::string decode(std::span<const int64_t> w, MmaDesc &d) {
   // Eleven words: a descriptor without outer reduction levels (the form
   // binaries had before them; still accepted).
   if (auto e = checkHeader(w, DescKind::Mma, w.size() == 11 ? 11 : 17,
@@ -147,7 +147,7 @@ std::string decode(const std::vector<int64_t> &w, MmaDesc &d) {
   return "";
 }
 
-std::string decode(const std::vector<int64_t> &w, DmaDesc &d) {
+std::string decode(std::span<const int64_t> w, DmaDesc &d) {
   if (auto e = checkHeader(w, DescKind::Dma, 9 + 3 * kMaxDmaRank, "DMA");
       !e.empty())
     return e;

@@ -38,6 +38,20 @@ void expectRejected(const std::function<void(bin::Executable &)> &breakIt,
   EXPECT_EQ(bin::verify(exe), message);
 }
 
+/// Sets word `w` of descriptor `i` to `value`.
+void setWord(bin::DescTable &t, size_t i, size_t w, int64_t value) {
+  std::vector<int64_t> words(t[i].begin(), t[i].end());
+  words.at(w) = value;
+  t.replace(i, words);
+}
+
+/// Truncates or zero-extends descriptor `i` to `size` words.
+void resizeDesc(bin::DescTable &t, size_t i, size_t size) {
+  std::vector<int64_t> words(t[i].begin(), t[i].end());
+  words.resize(size);
+  t.replace(i, words);
+}
+
 isa::Insn &insn(bin::Executable &exe, size_t node, size_t pc) {
   return exe.nodes[node].code[pc];
 }
@@ -56,7 +70,7 @@ TEST(Verify, NodeIds) {
       [](auto &e) {
         EXPECT_EQ(e.target.applyOverrides("disabled=1:1"), "");
         e.routes = {{0, 1}};
-        e.nodes[0].descs[0] = isa::encode(copy1d(isa::DmaMode::SramToSram, 4, 0, 1, 0));
+        e.nodes[0].descs.replace(0, isa::encode(copy1d(isa::DmaMode::SramToSram, 4, 0, 1, 0)));
       },
       "node (1,1) is disabled but has a program");
 }
@@ -90,13 +104,13 @@ TEST(Verify, DescriptorReferences) {
   expectRejected([](auto &e) { insn(e, 1, 1).imm = 1; },
                  "node (1,1) pc 1 `mld a0, [r1], d1`: d1: descriptor is not a "
                  "valid accumulator descriptor");
-  expectRejected([](auto &e) { e.nodes[1].descs[1][1] = 9; },
+  expectRejected([](auto &e) { setWord(e.nodes[1].descs, 1, 1, 9); },
                  "node (1,1) pc 2 `mma a0, [r1], [r2], d1`: d1: matrix "
                  "descriptor shape out of range");
-  expectRejected([](auto &e) { e.nodes[0].descs[0][3] = 1; },
+  expectRejected([](auto &e) { setWord(e.nodes[0].descs, 0, 3, 1); },
                  "node (0,0) pc 2 `dma [r30] -> [r31], d0`: DMA descriptor d0 "
                  "names missing route 1");
-  expectRejected([](auto &e) { e.nodes[0].descs[0][2] = 1; },
+  expectRejected([](auto &e) { setWord(e.nodes[0].descs, 0, 2, 1); },
                  "node (0,0) pc 2 `dma [r30] -> [r31], d0`: DMA descriptor d0 "
                  "uses route 0, which does not end at node 1");
   expectRejected(
@@ -109,7 +123,7 @@ TEST(Verify, DescriptorReferences) {
       [](auto &e) {
         isa::DmaDesc d = copy1d(isa::DmaMode::SramToSram, 4, 0, 3, 0);
         d.dstStrides[0] = 0;
-        e.nodes[0].descs[0] = isa::encode(d);
+        e.nodes[0].descs.replace(0, isa::encode(d));
       },
       "node (0,0) pc 2 `dma [r30] -> [r31], d0`: DMA descriptor d0 has a zero "
       "destination stride");
@@ -122,7 +136,7 @@ TEST(Verify, MatrixOperandStorage) {
       d.dtype = dtype;
       d.aStorage = aStorage;
       d.bStorage = bStorage;
-      e.nodes[1].descs[1] = isa::encode(d);
+      e.nodes[1].descs.replace(1, isa::encode(d));
     };
   };
   bin::Executable ok = validExe();
@@ -135,7 +149,7 @@ TEST(Verify, MatrixOperandStorage) {
                  "node (1,1) pc 2 `mma a0, [r1], [r2], d1`: d1: matrix "
                  "descriptor has an unknown operand storage");
   // A descriptor of the previous 9-word layout is rejected, not misread.
-  expectRejected([](auto &e) { e.nodes[1].descs[1].resize(9); },
+  expectRejected([](auto &e) { resizeDesc(e.nodes[1].descs, 1, 9); },
                  "node (1,1) pc 2 `mma a0, [r1], [r2], d1`: d1: descriptor is "
                  "not a valid matrix descriptor");
 }
@@ -179,7 +193,7 @@ TEST(Verify, ConvertingDmaNeedsSourceSizedElements) {
       d.elemBytes = elem;
       d.srcType = st;
       d.dstType = dt;
-      e.nodes[0].descs[0] = isa::encode(d);
+      e.nodes[0].descs.replace(0, isa::encode(d));
     };
   };
   bin::Executable ok = validExe();

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,10 +54,48 @@ struct DebugRange {
   int32_t beginPc = 0, endPc = 0, name = 0;
 };
 
+/// A node's descriptors, each a run of int64 words (ISA.h). Descriptors
+/// added with push_back are stored back to back in one array; those read
+/// from a file stay where they lie in its mapping, so reading a binary with
+/// hundreds of thousands of descriptors neither copies their words nor
+/// allocates (and later frees) one vector per descriptor.
+class DescTable {
+public:
+  size_t size() const { return refs_.size(); }
+  bool empty() const { return refs_.empty(); }
+  std::span<const int64_t> operator[](size_t i) const {
+    const Ref &r = refs_[i];
+    return {r.view ? r.view : owned_.data() + r.offset, r.size};
+  }
+  void reserve(size_t descs) { refs_.reserve(descs); }
+  /// Appends a copy of `words`.
+  void push_back(std::span<const int64_t> words);
+  /// Appends a descriptor viewing `size` words at `words`, which the caller
+  /// keeps alive for as long as this table and its copies (the reader
+  /// points into the file mapping that Executable::storage owns).
+  void pushView(const int64_t *words, size_t size);
+  /// Replaces descriptor `i` by a copy of `words` (of any length).
+  void replace(size_t i, std::span<const int64_t> words);
+  /// Equal when every descriptor has the same words, wherever they lie.
+  friend bool operator==(const DescTable &x, const DescTable &y);
+
+private:
+  /// A descriptor: `size` words at `view`, or at `offset` of `owned_` when
+  /// `view` is null (an offset survives the array's reallocation and the
+  /// table's copies).
+  struct Ref {
+    const int64_t *view = nullptr;
+    uint32_t offset = 0, size = 0;
+  };
+  Ref append(std::span<const int64_t> words);
+  std::vector<int64_t> owned_;
+  std::vector<Ref> refs_;
+};
+
 struct NodeCode {
   int node = 0;
   std::vector<isa::Insn> code;
-  std::vector<std::vector<int64_t>> descs;
+  DescTable descs;
   std::vector<Segment> sramInit;
   std::vector<DebugRange> debug;
   int64_t sramPeak = 0;
@@ -80,6 +119,11 @@ struct TensorIO {
 
 struct Executable {
   uint32_t version = kFormatVersion;
+  /// Set by deserialize() once verify() has accepted the contents, so that
+  /// sim::run does not check a binary read from disk a second time. False
+  /// for an Executable built in memory; whoever changes an Executable that
+  /// was read must clear it.
+  bool verified = false;
   TargetModel target;
   std::string source;
   int64_t hbmBytes = 0;
@@ -116,9 +160,10 @@ nonZeroRanges(const uint8_t *bytes, int64_t size, int64_t minZeroRun = 64);
 /// The bytes of the file writeExecutable writes: a size-prefixed FlatBuffer,
 /// then the blob data region (docs/binary-format.md).
 std::vector<uint8_t> serialize(const Executable &exe);
-/// Parses and verifies. On failure returns false and sets `error` to a
-/// one-line message (without the file name). The blobs of `exe` point into
-/// `data` when `owner` keeps it alive, and into a copy otherwise.
+/// Parses and verifies (setting `exe.verified`). On failure returns false
+/// and sets `error` to a one-line message (without the file name). The blobs
+/// and descriptor words of `exe` point into `data` when `owner` keeps it
+/// alive, and into copies otherwise.
 bool deserialize(const uint8_t *data, size_t size, Executable &exe,
                  std::string &error,
                  std::shared_ptr<const void> owner = nullptr);

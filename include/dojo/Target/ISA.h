@@ -25,6 +25,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -208,9 +209,9 @@ std::vector<int64_t> encode(const MmaDesc &d);
 std::vector<int64_t> encode(const DmaDesc &d);
 /// Decoders return an error message, or "" on success; they check the kind,
 /// the length and the ranges (m, n in 1..8, rank in 1..6, ...).
-std::string decode(const std::vector<int64_t> &w, AccDesc &d);
-std::string decode(const std::vector<int64_t> &w, MmaDesc &d);
-std::string decode(const std::vector<int64_t> &w, DmaDesc &d);
+std::string decode(std::span<const int64_t> w, AccDesc &d);
+std::string decode(std::span<const int64_t> w, MmaDesc &d);
+std::string decode(std::span<const int64_t> w, DmaDesc &d);
 
 /// One-line textual form of an instruction, e.g. "mma a0, r3, r4, #2".
 std::string format(const Insn &insn);
