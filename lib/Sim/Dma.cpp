@@ -33,6 +33,40 @@ int linkIndex(const TargetModel &t, int from, int to) {
 
 } // namespace
 
+void Machine::buildRouteLinks() {
+  routeStart_.reserve(exe_.routes.size() + 1);
+  routeStart_.push_back(0);
+  for (const std::vector<int> &route : exe_.routes) {
+    for (size_t h = 0; h + 1 < route.size(); ++h)
+      routeLinks_.push_back(linkIndex(target_, route[h], route[h + 1]));
+    routeStart_.push_back(int32_t(routeLinks_.size()));
+  }
+}
+
+void Machine::prefetchDmaAhead(const NodeState &n, const Decoded &dd) {
+  // A node's next transfers almost always use the descriptors right after
+  // this one (nine times in ten on r3d_18). Each stage reads only what an
+  // earlier call prefetched: the descriptor three ahead is fetched, the
+  // route entry of the one two ahead, and the links of the next one.
+  const Decoded *p = &dd;
+  const ptrdiff_t left = n.descs.data() + n.descs.size() - p;
+  const int64_t routes = int64_t(exe_.routes.size());
+  auto route = [&](const Decoded &x) {
+    const isa::DmaDesc &d = x.dma; // default (route -1) for other kinds
+    return d.mode == DmaMode::SramToSram && d.route >= 0 && d.route < routes
+               ? d.route
+               : -1;
+  };
+  if (left > 3)
+    prefetchBytes(&p[3].dma, sizeof(isa::DmaDesc));
+  if (left > 2)
+    if (int64_t r = route(p[2]); r >= 0)
+      __builtin_prefetch(&routeStart_[size_t(r)]);
+  if (left > 1)
+    if (int64_t r = route(p[1]); r >= 0)
+      __builtin_prefetch(&routeLinks_[size_t(routeStart_[size_t(r)])]);
+}
+
 uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
                          int64_t src, int64_t dstElem,
                          std::vector<uint8_t> &scratch, int64_t &payloadBytes) {
@@ -62,6 +96,9 @@ uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
                        std::string &error) {
   const isa::DmaDesc &d = dd.dma;
+  if (routeStart_.empty())
+    buildRouteLinks();
+  prefetchDmaAhead(n, dd);
   // A converting transfer writes elements of the destination type's size.
   // HBM traffic counts the bytes read from or written to HBM as stored
   // (source bytes); a NoC transfer carries each element in the narrower of
@@ -135,8 +172,9 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   int64_t arrival;
   int64_t hops = 0;
   if (d.mode == DmaMode::SramToSram) {
-    const std::vector<int> &route = exe_.routes[size_t(d.route)];
-    hops = int64_t(route.size()) - 1;
+    const int32_t first = routeStart_[size_t(d.route)];
+    const int32_t *links = routeLinks_.data() + first;
+    hops = int64_t(routeStart_[size_t(d.route) + 1] - first);
     if (hops == 0) {
       // A local copy runs through the node's own SRAM ports.
       arrival = t0 + ceilDiv(wire, target_.vectorBytes);
@@ -151,7 +189,7 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
       // payload streams through it.
       int64_t waited = 0;
       for (int64_t h = 0; h < hops; ++h) {
-        int li = linkIndex(target_, route[size_t(h)], route[size_t(h) + 1]);
+        const int32_t li = links[h];
         int64_t at = start + target_.injectLatency + h * target_.hopLatency +
                      waited;
         if (linkFree_[size_t(li)] > at) {

@@ -173,6 +173,10 @@ private:
   bool issueDma(NodeState &n, const isa::Insn &in, const Decoded &d,
                 std::string &error);
   void arrive(int slot, int64_t time);
+  /// Fills routeStart_ / routeLinks_ (at the first transfer).
+  void buildRouteLinks();
+  /// Prefetches what the node's next transfers will read (Dma.cpp).
+  void prefetchDmaAhead(const NodeState &n, const Decoded &dd);
   // Replay.cpp (parallel mode)
   int ownerOf(int node) const { return node % replay_->workers; }
   void logRun(const NodeState &n, int64_t pc, int64_t count);
@@ -184,6 +188,11 @@ private:
   void worker(int me);
   void waitForOthers(int me, int64_t position, int64_t dep);
   void execute(LogEntry &e, std::vector<uint8_t> &scratch, PanelCache &cache);
+  /// Worker `me` prefetches what log entry `index` will touch if it owns
+  /// that entry: a transfer's descriptor and memory, or (`payload`) the
+  /// payload an arrival scatters.
+  void prefetchEntry(int me, int64_t index, bool payload);
+  static constexpr int64_t kPrefetchAhead = 8;
   void runData(NodeState &n, int64_t pc, int64_t count, PanelCache &cache);
   /// Blocks the timing side until `n`'s worker has replayed every entry
   /// logged so far, so that `n`'s SRAM holds what the sequential simulator
@@ -235,6 +244,9 @@ private:
   // Network and HBM occupancy.
   std::vector<int64_t> injectFree_;        ///< by node id
   std::vector<int64_t> linkFree_, linkBytes_; ///< by node id * 4 + direction
+  /// Every route's directed links (indices into linkFree_), flattened:
+  /// route r crosses routeLinks_[routeStart_[r] .. routeStart_[r + 1]).
+  std::vector<int32_t> routeStart_, routeLinks_;
   int64_t hbmFree_ = 0;
   int64_t nocBytes_ = 0, hbmBytes_ = 0, dmaTransfers_ = 0;
 };
@@ -265,6 +277,16 @@ inline void floatsToBF16(const uint8_t *src, uint8_t *dst, int64_t count) {
 }
 
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Prefetches the cache lines of `bytes` bytes at `p`, for data the host
+/// has usually evicted since its last use (DMA descriptors are read once
+/// or twice per run).
+inline void prefetchBytes(const void *p, size_t bytes) {
+  const auto first = reinterpret_cast<uintptr_t>(p) & ~uintptr_t(63);
+  const auto last = reinterpret_cast<uintptr_t>(p) + bytes - 1;
+  for (uintptr_t a = first; a <= last; a += 64)
+    __builtin_prefetch(reinterpret_cast<const void *>(a));
+}
 
 } // namespace dojo::sim::detail
 

@@ -11,8 +11,8 @@
 #include "Profile.h"
 
 #include <algorithm>
+#include <atomic>
 #include <new>
-
 
 namespace dojo::sim::detail {
 
@@ -155,6 +155,7 @@ int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
   e.b = dst;
   e.desc = &d;
   e.dstElem = uint8_t(dstElem);
+  e.fromHbm = d.mode == isa::DmaMode::HbmToSram;
   // Reading HBM: after earlier writes of other workers to the same blocks.
   if (d.mode == isa::DmaMode::HbmToSram)
     e.dep = r.hbmAccess(me, srcLo, srcHi, false, r.size);
@@ -167,6 +168,9 @@ void Machine::logArrive(const Transfer &t) {
   e.kind = LogEntry::Kind::Arrive;
   e.node = t.dstNode;
   e.a = t.issueEntry;
+  e.b = t.dstAddr;
+  e.desc = t.desc;
+  e.dstElem = uint8_t(t.dstElem);
   const int gatherer = ownerOf(t.srcNode);
   if (t.dstNode >= 0) {
     // Into an SRAM: by the destination's worker, after the gather.
@@ -276,6 +280,10 @@ void Machine::worker(int me) {
     // `published`); run through them without touching the atomic.
     const int64_t end = pub & ~ReplayState::kDone;
     for (; i < end; ++i) {
+      if (i + kPrefetchAhead < end)
+        prefetchEntry(me, i + kPrefetchAhead, false);
+      if (i + kPrefetchAhead / 2 < end)
+        prefetchEntry(me, i + kPrefetchAhead / 2, true);
       LogEntry &e = r.at(i);
       if (e.owner == me) {
         if (e.dep >= 0)
@@ -292,6 +300,37 @@ void Machine::worker(int me) {
   }
 }
 
+void Machine::prefetchEntry(int me, int64_t index, bool payload) {
+  ReplayState &r = *replay_;
+  const LogEntry &e = r.at(index);
+  if (e.owner != me || e.kind == LogEntry::Kind::Run)
+    return;
+  if (e.kind == LogEntry::Kind::Issue) {
+    if (payload)
+      return;
+    prefetchBytes(e.desc, sizeof(isa::DmaDesc));
+    const uint8_t *srcMem =
+        e.fromHbm ? hbm_.get() : nodes_[size_t(e.node)]->sram;
+    __builtin_prefetch(srcMem + e.a);
+    return;
+  }
+  LogEntry &issue = r.at(e.a);
+  if (!payload) {
+    prefetchBytes(&issue, sizeof(LogEntry));
+    prefetchBytes(e.desc, sizeof(isa::DmaDesc));
+    const uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram;
+    __builtin_prefetch(mem + e.b);
+    return;
+  }
+  // The gather may not have run yet (another worker's, or one of ours
+  // further on); then there is nothing to prefetch.
+  if (const uint8_t *p = std::atomic_ref<uint8_t *>(issue.payload).load(
+          std::memory_order_relaxed)) {
+    __builtin_prefetch(p);
+    __builtin_prefetch(p + 64);
+  }
+}
+
 void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
                       PanelCache &cache) {
   switch (e.kind) {
@@ -299,28 +338,28 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
     runData(*nodes_[size_t(e.node)], e.a, e.b, cache);
     break;
   case LogEntry::Kind::Issue: {
-    const isa::DmaDesc &d = *e.desc;
-    const uint8_t *srcMem = d.mode == isa::DmaMode::HbmToSram
-                                ? hbm_.get()
-                                : nodes_[size_t(e.node)]->sram;
+    const uint8_t *srcMem =
+        e.fromHbm ? hbm_.get() : nodes_[size_t(e.node)]->sram;
     int64_t payloadBytes = 0;
-    e.payload = gather(d, srcMem, e.a, e.dstElem, scratch, payloadBytes);
+    uint8_t *p = gather(*e.desc, srcMem, e.a, e.dstElem, scratch, payloadBytes);
+    std::atomic_ref<uint8_t *>(e.payload).store(p, std::memory_order_relaxed);
     break;
   }
   case LogEntry::Kind::Arrive: {
     LogEntry &issue = replay_->at(e.a);
-    const isa::DmaDesc &d = *issue.desc;
+    const isa::DmaDesc &d = *e.desc;
     uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram;
-    stridedCopy<false>(mem, issue.b, d, d.dstStrides.data(), issue.dstElem,
+    stridedCopy<false>(mem, e.b, d, d.dstStrides.data(), e.dstElem,
                        issue.payload);
     if (e.node >= 0) {
       int64_t lo = 0, hi = 0;
-      stridedSpan(issue.b, int(d.rank), d.shape.data(), d.dstStrides.data(),
-                  issue.dstElem, lo, hi);
+      stridedSpan(e.b, int(d.rank), d.shape.data(), d.dstStrides.data(),
+                  e.dstElem, lo, hi);
       nodes_[size_t(e.node)]->data->writes.mark(lo, hi);
     }
     pool_.put(issue.payload);
-    issue.payload = nullptr;
+    std::atomic_ref<uint8_t *>(issue.payload)
+        .store(nullptr, std::memory_order_relaxed);
     break;
   }
   }

@@ -38,14 +38,20 @@ struct LogEntry {
   enum class Kind : uint8_t { Run, Issue, Arrive };
   Kind kind = Kind::Run;
   uint8_t owner = 0;   ///< worker that executes it
-  uint8_t dstElem = 0; ///< Issue: destination element bytes (1..8)
+  uint8_t dstElem = 0; ///< Issue, Arrive: destination element bytes (1..8)
+  bool fromHbm = false; ///< Issue: the source is HBM, not the node's SRAM
   int32_t node = 0;    ///< Run / Issue: the node; Arrive: destination, -1 HBM
   int64_t a = 0;       ///< Run: first pc; Issue: source; Arrive: Issue index
-  int64_t b = 0;       ///< Run: instruction count; Issue: destination address
+  /// Run: instruction count; Issue, Arrive: destination address.
+  int64_t b = 0;
   int64_t dep = -1;    ///< every other worker must have passed this index
-  const isa::DmaDesc *desc = nullptr; ///< Issue
+  /// Issue, Arrive: the transfer's descriptor. An arrival carries its own
+  /// copy of what it needs besides the payload, so that a worker can
+  /// prefetch it from the entry alone (Machine::prefetchEntry).
+  const isa::DmaDesc *desc = nullptr;
   /// Issue: the gathered (and converted) payload, written by the gathering
-  /// worker and released by the arrival.
+  /// worker and released by the arrival. Other workers may read it early
+  /// to prefetch it, hence only through std::atomic_ref.
   uint8_t *payload = nullptr;
 };
 // Every entry is written once by the timing side and read by every worker
