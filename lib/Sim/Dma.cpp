@@ -34,37 +34,66 @@ int linkIndex(const TargetModel &t, int from, int to) {
 } // namespace
 
 void Machine::buildRouteLinks() {
-  routeStart_.reserve(exe_.routes.size() + 1);
-  routeStart_.push_back(0);
+  // Each route becomes a record [hops, link 0, link 1, ...]. Records take
+  // a fixed stride when that wastes little, so that a record's address
+  // follows from the route index alone and can be prefetched without first
+  // loading an offset; otherwise they are packed, found through
+  // routeStart_.
+  int64_t maxHops = 0, total = 0;
   for (const std::vector<int> &route : exe_.routes) {
+    const int64_t hops = std::max<int64_t>(int64_t(route.size()) - 1, 0);
+    maxHops = std::max(maxHops, hops);
+    total += hops + 1;
+  }
+  const int64_t routes = int64_t(exe_.routes.size());
+  routeStride_ = routes * (maxHops + 1) <= 2 * total + 4096 ? maxHops + 1 : 0;
+  routeLinks_.reserve(size_t(routeStride_ ? routes * routeStride_ : total));
+  for (const std::vector<int> &route : exe_.routes) {
+    if (!routeStride_)
+      routeStart_.push_back(int64_t(routeLinks_.size()));
+    const size_t begin = routeLinks_.size();
+    routeLinks_.push_back(int32_t(std::max<size_t>(route.size(), 1) - 1));
     for (size_t h = 0; h + 1 < route.size(); ++h)
       routeLinks_.push_back(linkIndex(target_, route[h], route[h + 1]));
-    routeStart_.push_back(int32_t(routeLinks_.size()));
+    if (routeStride_)
+      routeLinks_.resize(begin + size_t(routeStride_));
   }
+  routeLinksBuilt_ = true;
 }
 
-void Machine::prefetchDmaAhead(const NodeState &n, const Decoded &dd) {
-  // A node's next transfers almost always use the descriptors right after
-  // this one (nine times in ten on r3d_18). Each stage reads only what an
-  // earlier call prefetched: the descriptor three ahead is fetched, the
-  // route entry of the one two ahead, and the links of the next one.
-  const Decoded *p = &dd;
-  const ptrdiff_t left = n.descs.data() + n.descs.size() - p;
-  const int64_t routes = int64_t(exe_.routes.size());
-  auto route = [&](const Decoded &x) {
-    const isa::DmaDesc &d = x.dma; // default (route -1) for other kinds
-    return d.mode == DmaMode::SramToSram && d.route >= 0 && d.route < routes
-               ? d.route
-               : -1;
-  };
-  if (left > 3)
-    prefetchBytes(&p[3].dma, sizeof(isa::DmaDesc));
-  if (left > 2)
-    if (int64_t r = route(p[2]); r >= 0)
-      __builtin_prefetch(&routeStart_[size_t(r)]);
-  if (left > 1)
-    if (int64_t r = route(p[1]); r >= 0)
-      __builtin_prefetch(&routeLinks_[size_t(routeStart_[size_t(r)])]);
+const int32_t *Machine::routeRecord(int64_t route) const {
+  return routeLinks_.data() +
+         (routeStride_ ? route * routeStride_ : routeStart_[size_t(route)]);
+}
+
+const isa::DmaDesc *Machine::resumeDma(const NodeState &n) const {
+  // Nearly every transfer is issued by the first instruction of a run (a
+  // node yields before a transfer until the events due earlier are done),
+  // so the node's next event names the descriptor it will need.
+  const std::vector<isa::Insn> &code = n.prog->code;
+  if (n.pc < 0 || n.pc >= int64_t(code.size()))
+    return nullptr;
+  const isa::Insn &in = code[size_t(n.pc)];
+  return in.op == isa::Op::Dma ? &n.descs[size_t(in.imm)].dma : nullptr;
+}
+
+void Machine::prefetchTransfers() const {
+  // A descriptor is read once, long after the node's last use, and its
+  // route's links depend on it: two misses in a row. So the descriptor is
+  // fetched two events ahead (the event after next is one of the heap
+  // root's children) and the links one event ahead, from the descriptor
+  // fetched the time before. One event ahead alone is too late on a busy
+  // host.
+  const std::vector<Event> &heap = events_.heap();
+  for (size_t k = 1; k < 3 && k < heap.size(); ++k)
+    if (heap[k].dma)
+      prefetchBytes(heap[k].dma, sizeof(isa::DmaDesc));
+  if (heap.empty() || !heap[0].dma)
+    return;
+  const isa::DmaDesc &d = *heap[0].dma;
+  prefetchBytes(&d, sizeof(isa::DmaDesc));
+  if (routeStride_ && d.mode == DmaMode::SramToSram)
+    prefetchBytes(routeRecord(d.route), size_t(routeStride_) * 4);
 }
 
 uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
@@ -96,9 +125,8 @@ uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
                        std::string &error) {
   const isa::DmaDesc &d = dd.dma;
-  if (routeStart_.empty())
+  if (!routeLinksBuilt_)
     buildRouteLinks();
-  prefetchDmaAhead(n, dd);
   // A converting transfer writes elements of the destination type's size.
   // HBM traffic counts the bytes read from or written to HBM as stored
   // (source bytes); a NoC transfer carries each element in the narrower of
@@ -172,9 +200,8 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   int64_t arrival;
   int64_t hops = 0;
   if (d.mode == DmaMode::SramToSram) {
-    const int32_t first = routeStart_[size_t(d.route)];
-    const int32_t *links = routeLinks_.data() + first;
-    hops = int64_t(routeStart_[size_t(d.route) + 1] - first);
+    const int32_t *links = routeRecord(d.route);
+    hops = *links++;
     if (hops == 0) {
       // A local copy runs through the node's own SRAM ports.
       arrival = t0 + ceilDiv(wire, target_.vectorBytes);

@@ -143,6 +143,9 @@ struct Event {
   /// A node event: the instruction the node resumes at, which the event
   /// loop prefetches while it handles the event before (Simulator.cpp).
   const isa::Insn *resume = nullptr;
+  /// A node event that resumes at a transfer: its descriptor, prefetched
+  /// likewise (it is read once, long after the node's last use).
+  const isa::DmaDesc *dma = nullptr;
   bool operator>(const Event &o) const {
     return time != o.time ? time > o.time : seq > o.seq;
   }
@@ -173,10 +176,16 @@ private:
   bool issueDma(NodeState &n, const isa::Insn &in, const Decoded &d,
                 std::string &error);
   void arrive(int slot, int64_t time);
-  /// Fills routeStart_ / routeLinks_ (at the first transfer).
+  /// Fills routeLinks_ (at the first transfer).
   void buildRouteLinks();
-  /// Prefetches what the node's next transfers will read (Dma.cpp).
-  void prefetchDmaAhead(const NodeState &n, const Decoded &dd);
+  /// Route `route`'s record in routeLinks_: its hop count, then its links.
+  const int32_t *routeRecord(int64_t route) const;
+  /// The descriptor of the transfer `n` issues first when it resumes, if
+  /// it resumes at one (Event::dma; Dma.cpp).
+  const isa::DmaDesc *resumeDma(const NodeState &n) const;
+  /// Prefetches the descriptors and routes of the transfers the next
+  /// events issue (the event loop calls it after each pop).
+  void prefetchTransfers() const;
   // Replay.cpp (parallel mode)
   int ownerOf(int node) const { return node % replay_->workers; }
   void logRun(const NodeState &n, int64_t pc, int64_t count);
@@ -228,7 +237,14 @@ private:
   ZeroedBytes sramArena_;
   int64_t sramStride_ = 0; ///< bytes between nodes' SRAMs in the arena
   int64_t hbmSize_ = 0;
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
+  /// The event queue, whose heap array prefetchTransfers reads: with the
+  /// standard library's binary heap, the event after top() is one of the
+  /// root's two children (a guess that only prefetching relies on).
+  struct EventQueue
+      : std::priority_queue<Event, std::vector<Event>, std::greater<Event>> {
+    const std::vector<Event> &heap() const { return c; }
+  };
+  EventQueue events_;
   uint64_t seq_ = 0;
   std::vector<Transfer> transfers_;
   std::vector<int> freeSlots_;
@@ -244,9 +260,13 @@ private:
   // Network and HBM occupancy.
   std::vector<int64_t> injectFree_;        ///< by node id
   std::vector<int64_t> linkFree_, linkBytes_; ///< by node id * 4 + direction
-  /// Every route's directed links (indices into linkFree_), flattened:
-  /// route r crosses routeLinks_[routeStart_[r] .. routeStart_[r + 1]).
-  std::vector<int32_t> routeStart_, routeLinks_;
+  /// Every route's hop count and directed links (indices into linkFree_),
+  /// at routeStride_ * r, or packed at routeStart_[r] when routeStride_
+  /// is 0 (Dma.cpp, buildRouteLinks).
+  std::vector<int32_t> routeLinks_;
+  std::vector<int64_t> routeStart_;
+  int64_t routeStride_ = 0;
+  bool routeLinksBuilt_ = false;
   int64_t hbmFree_ = 0;
   int64_t nocBytes_ = 0, hbmBytes_ = 0, dmaTransfers_ = 0;
 };
