@@ -12,6 +12,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <type_traits>
 
 namespace dojo::sim::detail {
 
@@ -96,30 +98,59 @@ void Machine::prefetchTransfers() const {
     prefetchBytes(routeRecord(d.route), size_t(routeStride_) * 4);
 }
 
+namespace {
+
+/// The scatter plan kept in a payload's header (PayloadPool::slot).
+static_assert(sizeof(StridedPlan) <= PayloadPool::kSlotBytes);
+static_assert(std::is_trivially_copyable_v<StridedPlan>);
+
+StridedPlan *scatterPlan(uint8_t *payload) {
+  return std::launder(static_cast<StridedPlan *>(PayloadPool::slot(payload)));
+}
+
+} // namespace
+
 uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
                          int64_t src, int64_t dstElem,
                          std::vector<uint8_t> &scratch, int64_t &payloadBytes) {
   const int64_t bytes = d.bytes();
+  const StridedPlan from = collapseDims(d, d.srcStrides.data());
   uint8_t *mem = const_cast<uint8_t *>(srcMem);
+  uint8_t *p;
   if (d.srcType == d.dstType) {
     payloadBytes = bytes;
-    uint8_t *p = pool_.get(bytes);
-    stridedCopy<true>(mem, src, d, d.srcStrides.data(), d.elemBytes, p);
-    return p;
+    p = pool_.get(bytes);
+    stridedCopy<true>(mem, src, from, d.elemBytes, p);
+  } else {
+    const int64_t count = bytes / d.elemBytes;
+    payloadBytes = count * dstElem;
+    p = pool_.get(payloadBytes);
+    if (d.srcType == 1 && d.dstType == 16) {
+      stridedGatherToBF16(mem, src, from, p);
+    } else {
+      scratch.resize(size_t(bytes));
+      stridedCopy<true>(mem, src, from, d.elemBytes, scratch.data());
+      convertElements(d.srcType, scratch.data(), d.dstType, p, count);
+    }
   }
-  const int64_t count = bytes / d.elemBytes;
-  payloadBytes = count * dstElem;
-  if (d.srcType == 1 && d.dstType == 16) {
-    uint8_t *p = pool_.get(payloadBytes);
-    stridedGatherToBF16(mem, src, d, d.srcStrides.data(), p);
-    return p;
-  }
-  scratch.resize(size_t(bytes));
-  stridedCopy<true>(mem, src, d, d.srcStrides.data(), d.elemBytes,
-                    scratch.data());
-  uint8_t *p = pool_.get(payloadBytes);
-  convertElements(d.srcType, scratch.data(), d.dstType, p, count);
+  // The descriptor is in the cache now, and usually out of it when the
+  // transfer arrives.
+  new (PayloadPool::slot(p)) StridedPlan(collapseDims(d, d.dstStrides.data()));
   return p;
+}
+
+void Machine::scatter(uint8_t *mem, int64_t dst, int64_t dstElem,
+                      uint8_t *payload, SramWrites *writes) {
+  const StridedPlan &plan = *scatterPlan(payload);
+  stridedCopy<false>(mem, dst, plan, dstElem, payload);
+  if (writes) {
+    // The plan visits the descriptor's addresses, so its span is the
+    // span issueDma checked.
+    int64_t lo = 0, hi = 0;
+    stridedSpan(dst, plan.rank, plan.shape, plan.strides, dstElem, lo, hi);
+    writes->mark(lo, hi);
+  }
+  pool_.put(payload);
 }
 
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
@@ -248,14 +279,12 @@ void Machine::arrive(int slot, int64_t time) {
   Transfer &t = transfers_[size_t(slot)];
   if (replay_) {
     logArrive(t);
+  } else if (t.dstNode < 0) {
+    scatter(hbm_.get(), t.dstAddr, t.dstElem, t.data, nullptr);
+    t.data = nullptr;
   } else {
-    const isa::DmaDesc &d = *t.desc;
-    uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram;
-    stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
-                       t.data);
-    if (t.dstNode >= 0)
-      node(t.dstNode).data->writes.mark(t.dstLo, t.dstHi);
-    pool_.put(t.data);
+    NodeState &dst = node(t.dstNode);
+    scatter(dst.sram, t.dstAddr, t.dstElem, t.data, &dst.data->writes);
     t.data = nullptr;
   }
   lastArrival_ = std::max(lastArrival_, time);

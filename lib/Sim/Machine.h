@@ -207,7 +207,13 @@ private:
   /// logged so far, so that `n`'s SRAM holds what the sequential simulator
   /// would have at this point (for `ldf`).
   void catchUp(const NodeState &n);
-  /// Gathers (and converts) a transfer's source into a pool buffer.
+  /// Scatters `payload` (from gather) into `mem` at `dst` as elements of
+  /// `dstElem` bytes, records the write in `writes` (if not null) and
+  /// returns the payload to the pool.
+  void scatter(uint8_t *mem, int64_t dst, int64_t dstElem, uint8_t *payload,
+               SramWrites *writes);
+  /// Gathers (and converts) a transfer's source into a pool buffer, with
+  /// the plan of its scatter in the buffer's header.
   uint8_t *gather(const isa::DmaDesc &d, const uint8_t *srcMem, int64_t src,
                   int64_t dstElem, std::vector<uint8_t> &scratch,
                   int64_t &payloadBytes);

@@ -169,7 +169,6 @@ void Machine::logArrive(const Transfer &t) {
   e.node = t.dstNode;
   e.a = t.issueEntry;
   e.b = t.dstAddr;
-  e.desc = t.desc;
   e.dstElem = uint8_t(t.dstElem);
   const int gatherer = ownerOf(t.srcNode);
   if (t.dstNode >= 0) {
@@ -317,17 +316,17 @@ void Machine::prefetchEntry(int me, int64_t index, bool payload) {
   LogEntry &issue = r.at(e.a);
   if (!payload) {
     prefetchBytes(&issue, sizeof(LogEntry));
-    prefetchBytes(e.desc, sizeof(isa::DmaDesc));
     const uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram;
     __builtin_prefetch(mem + e.b);
     return;
   }
   // The gather may not have run yet (another worker's, or one of ours
-  // further on); then there is nothing to prefetch.
-  if (const uint8_t *p = std::atomic_ref<uint8_t *>(issue.payload).load(
+  // further on); then there is nothing to prefetch. Otherwise: the scatter
+  // plan in the header, and the payload's first bytes.
+  if (uint8_t *p = std::atomic_ref<uint8_t *>(issue.payload).load(
           std::memory_order_relaxed)) {
+    prefetchBytes(PayloadPool::slot(p), PayloadPool::kSlotBytes);
     __builtin_prefetch(p);
-    __builtin_prefetch(p + 64);
   }
 }
 
@@ -347,17 +346,12 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
   }
   case LogEntry::Kind::Arrive: {
     LogEntry &issue = replay_->at(e.a);
-    const isa::DmaDesc &d = *e.desc;
-    uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram;
-    stridedCopy<false>(mem, e.b, d, d.dstStrides.data(), e.dstElem,
-                       issue.payload);
-    if (e.node >= 0) {
-      int64_t lo = 0, hi = 0;
-      stridedSpan(e.b, int(d.rank), d.shape.data(), d.dstStrides.data(),
-                  e.dstElem, lo, hi);
-      nodes_[size_t(e.node)]->data->writes.mark(lo, hi);
+    if (e.node < 0) {
+      scatter(hbm_.get(), e.b, e.dstElem, issue.payload, nullptr);
+    } else {
+      NodeState &n = *nodes_[size_t(e.node)];
+      scatter(n.sram, e.b, e.dstElem, issue.payload, &n.data->writes);
     }
-    pool_.put(issue.payload);
     std::atomic_ref<uint8_t *>(issue.payload)
         .store(nullptr, std::memory_order_relaxed);
     break;

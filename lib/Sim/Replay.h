@@ -45,9 +45,8 @@ struct LogEntry {
   /// Run: instruction count; Issue, Arrive: destination address.
   int64_t b = 0;
   int64_t dep = -1;    ///< every other worker must have passed this index
-  /// Issue, Arrive: the transfer's descriptor. An arrival carries its own
-  /// copy of what it needs besides the payload, so that a worker can
-  /// prefetch it from the entry alone (Machine::prefetchEntry).
+  /// Issue: the transfer's descriptor. (An arrival needs only the payload,
+  /// which carries its scatter plan.)
   const isa::DmaDesc *desc = nullptr;
   /// Issue: the gathered (and converted) payload, written by the gathering
   /// worker and released by the arrival. Other workers may read it early
@@ -74,14 +73,25 @@ public:
   void put(uint8_t *p);
   /// Bytes of free buffers held for reuse (for tests).
   int64_t retainedBytes();
+  /// kSlotBytes bytes in front of buffer `p` (from get()) that its user
+  /// may keep there: a transfer's scatter plan (Dma.cpp), so that the
+  /// arrival reads the payload's own lines instead of the descriptor.
+  static void *slot(uint8_t *p) { return p - kHeader + kSlotOffset; }
 
   static constexpr int kStretch = 2;
   static constexpr int64_t kRetainBytes = int64_t(256) << 20;
 
 private:
+  /// The header (the size class in its first byte, then the slot) keeps
+  /// payloads 64-byte aligned.
+  static constexpr size_t kHeader = 128;
+  static constexpr size_t kSlotOffset = 8;
+
+public:
+  static constexpr size_t kSlotBytes = kHeader - kSlotOffset;
+
+private:
   static int sizeClass(int64_t bytes);
-  /// The header keeps payloads 64-byte aligned.
-  static constexpr size_t kHeader = 64;
   std::mutex mutex_;
   std::vector<uint8_t *> free_[64]; ///< buffers (past their header)
   int64_t retained_ = 0;
