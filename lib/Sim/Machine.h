@@ -118,22 +118,22 @@ struct NodeState {
 
 /// A DMA in flight. Sequential mode: its payload was gathered at issue
 /// time and is scattered into the destination when its arrival event fires.
-/// Parallel mode: `issueEntry` names the log entry that gathers it.
-struct Transfer {
-  const isa::DmaDesc *desc = nullptr; ///< in the issuing node's table
-  int srcNode = 0;  ///< issuing node
-  int dstNode = -1; ///< node whose SRAM receives the data; -1 = HBM
-  int semNode = 0;  ///< node whose semaphore `desc->sem` is incremented
+/// Parallel mode: `issueEntry` names the log entry that gathers it. One
+/// cache line, which the event loop prefetches before the arrival.
+struct alignas(64) Transfer {
   int64_t dstAddr = 0;
-  int64_t dstElem = 4; ///< bytes of one destination element
   uint8_t *data = nullptr; ///< sequential mode: the payload, from the pool
-  int64_t bytes = 0;
   int64_t issueEntry = -1;
   int64_t dstLo = 0, dstHi = 0; ///< bytes the arrival writes (checked span)
-  /// desc->sem, copied so that the arrival need not touch the descriptor,
-  /// which by then has usually left the host's caches.
-  int64_t sem = -1;
+  int32_t srcNode = 0;  ///< issuing node
+  int32_t dstNode = -1; ///< node whose SRAM receives the data; -1 = HBM
+  int32_t semNode = 0;  ///< node whose semaphore `sem` is incremented
+  /// The descriptor's semaphore, copied so that the arrival need not touch
+  /// the descriptor, which by then has usually left the host's caches.
+  int32_t sem = -1;
+  int8_t dstElem = 4; ///< bytes of one destination element
 };
+static_assert(sizeof(Transfer) == 64, "one cache line per transfer");
 
 struct Event {
   int64_t time;

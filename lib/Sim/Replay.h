@@ -105,8 +105,11 @@ struct ReplayState {
   static constexpr int64_t kDone = int64_t(1) << 62;
 
   ReplayState(int workers, int64_t hbmBytes);
-  /// Appends an entry (timing side only) and returns its index.
-  int64_t append(const LogEntry &e);
+  /// Appends an entry (timing side only): reserve() returns the slot at
+  /// index `size`, holding a default entry, to fill in place; commit()
+  /// publishes it and returns its index.
+  LogEntry &reserve();
+  int64_t commit();
   /// Makes appended entries visible to the workers (timing side only),
   /// waking sleeping ones when `done`, `wake` or a batch is complete.
   void publish(bool done, bool wake = false);
