@@ -198,8 +198,10 @@ private:
   void waitForOthers(int me, int64_t position, int64_t dep);
   void execute(LogEntry &e, std::vector<uint8_t> &scratch, PanelCache &cache);
   /// Worker `me` prefetches what log entry `index` will touch if it owns
-  /// that entry: a transfer's descriptor and memory, or (`payload`) the
-  /// payload an arrival scatters.
+  /// that entry: a gather's descriptor or an arrival's Issue entry, or
+  /// (`payload`, half as far ahead) the payload an arrival scatters and its
+  /// plan. (The SRAM a transfer reads or writes is usually still in the
+  /// cache from the node's own work; prefetching it too cost more.)
   void prefetchEntry(int me, int64_t index, bool payload);
   static constexpr int64_t kPrefetchAhead = 8;
   void runData(NodeState &n, int64_t pc, int64_t count, PanelCache &cache);

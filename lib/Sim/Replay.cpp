@@ -326,16 +326,11 @@ void Machine::prefetchEntry(int me, int64_t index, bool payload) {
     if (payload)
       return;
     prefetchBytes(e.desc, sizeof(isa::DmaDesc));
-    const uint8_t *srcMem =
-        e.fromHbm ? hbm_.get() : nodes_[size_t(e.node)]->sram;
-    __builtin_prefetch(srcMem + e.a);
     return;
   }
   LogEntry &issue = r.at(e.a);
   if (!payload) {
     prefetchBytes(&issue, sizeof(LogEntry));
-    const uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram;
-    __builtin_prefetch(mem + e.b);
     return;
   }
   // The gather may not have run yet (another worker's, or one of ours
