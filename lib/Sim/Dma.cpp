@@ -19,58 +19,42 @@ namespace dojo::sim::detail {
 
 using isa::DmaMode;
 
-namespace {
-
-/// Index of the directed link leaving `from` towards its neighbour `to`:
-/// from * 4 + {north, east, south, west}.
 int linkIndex(const TargetModel &t, int from, int to) {
   // verify() proved every step of a route joins mesh neighbours, whose ids
   // differ by one row (cols) or one column (1); rows first, since with a
-  // single column a step of 1 is a step south. No division: this runs for
-  // every hop of every transfer.
+  // single column a step of 1 is a step south.
   const int step = to - from;
   int dir = step == -t.cols ? 0 : step == t.cols ? 2 : step == 1 ? 1 : 3;
   return from * 4 + dir;
 }
 
-} // namespace
-
-void Machine::buildRouteLinks() {
-  // Each route becomes a record [hops, link 0, link 1, ...]. Records take
-  // a fixed stride (of the longest route) unless that would take much
-  // memory, so that a record's address follows from the route index alone
-  // and can be prefetched without first loading an offset; otherwise they
-  // are packed, found through routeStart_. (r3d_18 on d1: 90k routes of
-  // up to 36 hops, 13 MB, of which a transfer touches one or two lines.)
+void RouteTable::build(const TargetModel &t,
+                       const std::vector<std::vector<int>> &routes,
+                       int64_t fixedBytes) {
   int64_t maxHops = 0, total = 0;
-  for (const std::vector<int> &route : exe_.routes) {
+  for (const std::vector<int> &route : routes) {
     const int64_t hops = std::max<int64_t>(int64_t(route.size()) - 1, 0);
     maxHops = std::max(maxHops, hops);
     total += hops + 1;
   }
-  const int64_t routes = int64_t(exe_.routes.size());
-  const int64_t fixedBytes = routes * (maxHops + 1) * 4;
-  routeStride_ =
-      fixedBytes <= std::max<int64_t>(int64_t(64) << 20, 4 * total * 4)
-          ? maxHops + 1
-          : 0;
-  routeLinks_.reserve(size_t(routeStride_ ? routes * routeStride_ : total));
-  for (const std::vector<int> &route : exe_.routes) {
-    if (!routeStride_)
-      routeStart_.push_back(int64_t(routeLinks_.size()));
-    const size_t begin = routeLinks_.size();
-    routeLinks_.push_back(int32_t(std::max<size_t>(route.size(), 1) - 1));
+  const int64_t count = int64_t(routes.size());
+  stride_ = count * (maxHops + 1) * 4 <= std::max(fixedBytes, 4 * total * 4)
+                ? maxHops + 1
+                : 0;
+  links_.clear();
+  start_.clear();
+  links_.reserve(size_t(stride_ ? count * stride_ : total));
+  for (const std::vector<int> &route : routes) {
+    if (!stride_)
+      start_.push_back(int64_t(links_.size()));
+    const size_t begin = links_.size();
+    links_.push_back(int32_t(std::max<size_t>(route.size(), 1) - 1));
     for (size_t h = 0; h + 1 < route.size(); ++h)
-      routeLinks_.push_back(linkIndex(target_, route[h], route[h + 1]));
-    if (routeStride_)
-      routeLinks_.resize(begin + size_t(routeStride_));
+      links_.push_back(linkIndex(t, route[h], route[h + 1]));
+    if (stride_)
+      links_.resize(begin + size_t(stride_));
   }
-  routeLinksBuilt_ = true;
-}
-
-const int32_t *Machine::routeRecord(int64_t route) const {
-  return routeLinks_.data() +
-         (routeStride_ ? route * routeStride_ : routeStart_[size_t(route)]);
+  built_ = true;
 }
 
 const isa::DmaDesc *Machine::resumeDma(const NodeState &n) const {
@@ -102,8 +86,8 @@ void Machine::prefetchTransfers() const {
     return;
   const isa::DmaDesc &d = *heap[0].dma;
   prefetchBytes(&d, sizeof(isa::DmaDesc));
-  if (routeStride_ && d.mode == DmaMode::SramToSram)
-    prefetchBytes(routeRecord(d.route), size_t(routeStride_) * 4);
+  if (routes_.stride() && d.mode == DmaMode::SramToSram)
+    prefetchBytes(routes_.record(d.route), size_t(routes_.stride()) * 4);
 }
 
 namespace {
@@ -164,8 +148,8 @@ void Machine::scatter(uint8_t *mem, int64_t dst, int64_t dstElem,
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
                        std::string &error) {
   const isa::DmaDesc &d = dd.dma;
-  if (!routeLinksBuilt_)
-    buildRouteLinks();
+  if (!routes_.built())
+    routes_.build(target_, exe_.routes);
   // A converting transfer writes elements of the destination type's size.
   // HBM traffic counts the bytes read from or written to HBM as stored
   // (source bytes); a NoC transfer carries each element in the narrower of
@@ -239,7 +223,7 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   int64_t arrival;
   int64_t hops = 0;
   if (d.mode == DmaMode::SramToSram) {
-    const int32_t *links = routeRecord(d.route);
+    const int32_t *links = routes_.record(d.route);
     hops = *links++;
     if (hops == 0) {
       // A local copy runs through the node's own SRAM ports.

@@ -11,6 +11,7 @@
 
 #include "MmaCache.h"
 #include "Replay.h"
+#include "RouteTable.h"
 #include "dojo/Sim/Simulator.h"
 
 #include <cstdlib>
@@ -176,10 +177,6 @@ private:
   bool issueDma(NodeState &n, const isa::Insn &in, const Decoded &d,
                 std::string &error);
   void arrive(int slot, int64_t time);
-  /// Fills routeLinks_ (at the first transfer).
-  void buildRouteLinks();
-  /// Route `route`'s record in routeLinks_: its hop count, then its links.
-  const int32_t *routeRecord(int64_t route) const;
   /// The descriptor of the transfer `n` issues first when it resumes, if
   /// it resumes at one (Event::dma; Dma.cpp).
   const isa::DmaDesc *resumeDma(const NodeState &n) const;
@@ -268,13 +265,9 @@ private:
   // Network and HBM occupancy.
   std::vector<int64_t> injectFree_;        ///< by node id
   std::vector<int64_t> linkFree_, linkBytes_; ///< by node id * 4 + direction
-  /// Every route's hop count and directed links (indices into linkFree_),
-  /// at routeStride_ * r, or packed at routeStart_[r] when routeStride_
-  /// is 0 (Dma.cpp, buildRouteLinks).
-  std::vector<int32_t> routeLinks_;
-  std::vector<int64_t> routeStart_;
-  int64_t routeStride_ = 0;
-  bool routeLinksBuilt_ = false;
+  /// Every route's links (indices into linkFree_), built at the first
+  /// transfer.
+  RouteTable routes_;
   int64_t hbmFree_ = 0;
   int64_t nocBytes_ = 0, hbmBytes_ = 0, dmaTransfers_ = 0;
 };
