@@ -15,6 +15,7 @@
 #ifndef DOJO_LIB_SIM_DATAOPS_H
 #define DOJO_LIB_SIM_DATAOPS_H
 
+#include "DmaCopy.h"
 #include "Machine.h"
 #include "VectorOps.h"
 
@@ -195,107 +196,6 @@ inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
   }
   default:
     break;
-  }
-}
-
-/// Steps the odometer over the outer `r - 1` dimensions of a strided DMA
-/// (index `idx`, byte offset `off` of the current innermost row).
-inline void advanceOdometer(uint64_t &off, int64_t *idx,
-                            const int64_t *strides, const isa::DmaDesc &d,
-                            int r) {
-  for (int i = r - 2; i >= 0; --i) {
-    off += uint64_t(strides[i]);
-    if (++idx[i] < d.shape[i])
-      break;
-    off -= uint64_t(strides[i]) * uint64_t(d.shape[i]);
-    idx[i] = 0;
-  }
-}
-
-/// Gathers FP32 elements from `mem` (strided, at `base`) into the dense
-/// buffer `buf` as BFLOAT16, row by row without an intermediate buffer.
-/// Spans were checked by the caller.
-inline void stridedGatherToBF16(const uint8_t *mem, int64_t base,
-                                const isa::DmaDesc &d, const int64_t *strides,
-                                uint8_t *buf) {
-  const int r = int(d.rank);
-  const int64_t inner = d.shape[r - 1];
-  const int64_t is = strides[r - 1];
-  int64_t idx[isa::kMaxDmaRank] = {};
-  int64_t rows = 1;
-  for (int i = 0; i + 1 < r; ++i)
-    rows *= d.shape[i];
-  uint64_t off = uint64_t(base);
-  for (int64_t row = 0; row < rows; ++row) {
-    const uint8_t *p = mem + int64_t(off);
-    if (is == 4) {
-      floatsToBF16(p, buf, inner);
-    } else {
-      for (int64_t j = 0; j < inner; ++j)
-        floatsToBF16(p + j * is, buf + 2 * j, 1);
-    }
-    buf += 2 * inner;
-    advanceOdometer(off, idx, strides, d, r);
-  }
-}
-
-/// Copies between `mem` (strided, at `base`) and the dense buffer `buf` of
-/// `e`-byte elements: gather when `Gather`, scatter otherwise. Spans were
-/// checked by the caller.
-template <bool Gather>
-void stridedCopy(uint8_t *mem, int64_t base, const isa::DmaDesc &d,
-                 const int64_t *strides, int64_t e, uint8_t *buf) {
-  const int r = int(d.rank);
-  const int64_t inner = d.shape[r - 1];
-  const int64_t is = strides[r - 1];
-  const int64_t rowBytes = inner * e;
-  int64_t idx[isa::kMaxDmaRank] = {};
-  int64_t rows = 1;
-  for (int i = 0; i + 1 < r; ++i)
-    rows *= d.shape[i];
-  auto copy = [](uint8_t *to, const uint8_t *from, int64_t n) {
-    // Short rows (a few elements, common in convolution halos and
-    // transposes) are copied without a call into the C library.
-    if (n == 4)
-      std::memcpy(to, from, 4);
-    else if (n == 8)
-      std::memcpy(to, from, 8);
-    else if (n == 16)
-      std::memcpy(to, from, 16);
-    else if (n == 32)
-      std::memcpy(to, from, 32);
-    else
-      std::memcpy(to, from, size_t(n));
-  };
-  // Unsigned, so that the transient step one stride past a dimension's end
-  // (undone right away) cannot overflow.
-  uint64_t off = uint64_t(base);
-  for (int64_t row = 0; row < rows; ++row) {
-    uint8_t *p = mem + int64_t(off);
-    if (is == e) {
-      if (Gather)
-        copy(buf, p, rowBytes);
-      else
-        copy(p, buf, rowBytes);
-      buf += rowBytes;
-    } else if (e == 4) {
-      for (int64_t j = 0; j < inner; ++j, buf += 4) {
-        if (Gather)
-          std::memcpy(buf, p + j * is, 4);
-        else
-          std::memcpy(p + j * is, buf, 4);
-      }
-    } else {
-      for (int64_t j = 0; j < inner; ++j, buf += e) {
-        if (Gather)
-          std::memcpy(buf, p + j * is, size_t(e));
-        else
-          std::memcpy(p + j * is, buf, size_t(e));
-      }
-    }
-    // Advance the odometer over the outer dimensions, keeping the row
-    // offset incrementally.
-    advanceOdometer(off, idx, strides, d, r);
   }
 }
 

@@ -12,23 +12,92 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
+#include <type_traits>
 
 namespace dojo::sim::detail {
 
 using isa::DmaMode;
 
-namespace {
-
-/// Index of the directed link leaving `from` towards its neighbour `to`:
-/// from * 4 + {north, east, south, west}.
 int linkIndex(const TargetModel &t, int from, int to) {
   // verify() proved every step of a route joins mesh neighbours, whose ids
   // differ by one row (cols) or one column (1); rows first, since with a
-  // single column a step of 1 is a step south. No division: this runs for
-  // every hop of every transfer.
+  // single column a step of 1 is a step south.
   const int step = to - from;
   int dir = step == -t.cols ? 0 : step == t.cols ? 2 : step == 1 ? 1 : 3;
   return from * 4 + dir;
+}
+
+void RouteTable::build(const TargetModel &t,
+                       const std::vector<std::vector<int>> &routes,
+                       int64_t fixedBytes) {
+  int64_t maxHops = 0, total = 0;
+  for (const std::vector<int> &route : routes) {
+    const int64_t hops = std::max<int64_t>(int64_t(route.size()) - 1, 0);
+    maxHops = std::max(maxHops, hops);
+    total += hops + 1;
+  }
+  const int64_t count = int64_t(routes.size());
+  stride_ = count * (maxHops + 1) * 4 <= std::max(fixedBytes, 4 * total * 4)
+                ? maxHops + 1
+                : 0;
+  links_.clear();
+  start_.clear();
+  links_.reserve(size_t(stride_ ? count * stride_ : total));
+  for (const std::vector<int> &route : routes) {
+    if (!stride_)
+      start_.push_back(int64_t(links_.size()));
+    const size_t begin = links_.size();
+    links_.push_back(int32_t(std::max<size_t>(route.size(), 1) - 1));
+    for (size_t h = 0; h + 1 < route.size(); ++h)
+      links_.push_back(linkIndex(t, route[h], route[h + 1]));
+    if (stride_)
+      links_.resize(begin + size_t(stride_));
+  }
+  built_ = true;
+}
+
+const isa::DmaDesc *Machine::resumeDma(const NodeState &n) const {
+  // Nearly every transfer is issued by the first instruction of a run (a
+  // node yields before a transfer until the events due earlier are done),
+  // so the node's next event names the descriptor it will need.
+  const std::vector<isa::Insn> &code = n.prog->code;
+  if (n.pc < 0 || n.pc >= int64_t(code.size()))
+    return nullptr;
+  const isa::Insn &in = code[size_t(n.pc)];
+  return in.op == isa::Op::Dma ? &n.descs[size_t(in.imm)].dma : nullptr;
+}
+
+void Machine::prefetchTransfers() const {
+  // A descriptor is read once, long after the node's last use, and its
+  // route's links depend on it: two misses in a row. So the descriptor is
+  // fetched two events ahead (the event after next is one of the heap
+  // root's children) and the links one event ahead, from the descriptor
+  // fetched the time before. One event ahead alone is too late on a busy
+  // host.
+  const std::vector<Event> &heap = events_.heap();
+  for (size_t k = 1; k < 3 && k < heap.size(); ++k) {
+    if (heap[k].dma)
+      prefetchBytes(heap[k].dma, sizeof(isa::DmaDesc));
+    else if (heap[k].arrival)
+      __builtin_prefetch(&transfers_[size_t(heap[k].index)]);
+  }
+  if (heap.empty() || !heap[0].dma)
+    return;
+  const isa::DmaDesc &d = *heap[0].dma;
+  prefetchBytes(&d, sizeof(isa::DmaDesc));
+  if (routes_.stride() && d.mode == DmaMode::SramToSram)
+    prefetchBytes(routes_.record(d.route), size_t(routes_.stride()) * 4);
+}
+
+namespace {
+
+/// The scatter plan kept in a payload's header (PayloadPool::slot).
+static_assert(sizeof(StridedPlan) <= PayloadPool::kSlotBytes);
+static_assert(std::is_trivially_copyable_v<StridedPlan>);
+
+StridedPlan *scatterPlan(uint8_t *payload) {
+  return std::launder(static_cast<StridedPlan *>(PayloadPool::slot(payload)));
 }
 
 } // namespace
@@ -37,31 +106,50 @@ uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
                          int64_t src, int64_t dstElem,
                          std::vector<uint8_t> &scratch, int64_t &payloadBytes) {
   const int64_t bytes = d.bytes();
+  const StridedPlan from = collapseDims(d, d.srcStrides.data());
   uint8_t *mem = const_cast<uint8_t *>(srcMem);
+  uint8_t *p;
   if (d.srcType == d.dstType) {
     payloadBytes = bytes;
-    uint8_t *p = pool_.get(bytes);
-    stridedCopy<true>(mem, src, d, d.srcStrides.data(), d.elemBytes, p);
-    return p;
+    p = pool_.get(bytes);
+    stridedCopy<true>(mem, src, from, d.elemBytes, p);
+  } else {
+    const int64_t count = bytes / d.elemBytes;
+    payloadBytes = count * dstElem;
+    p = pool_.get(payloadBytes);
+    if (d.srcType == 1 && d.dstType == 16) {
+      stridedGatherToBF16(mem, src, from, p);
+    } else {
+      scratch.resize(size_t(bytes));
+      stridedCopy<true>(mem, src, from, d.elemBytes, scratch.data());
+      convertElements(d.srcType, scratch.data(), d.dstType, p, count);
+    }
   }
-  const int64_t count = bytes / d.elemBytes;
-  payloadBytes = count * dstElem;
-  if (d.srcType == 1 && d.dstType == 16) {
-    uint8_t *p = pool_.get(payloadBytes);
-    stridedGatherToBF16(mem, src, d, d.srcStrides.data(), p);
-    return p;
-  }
-  scratch.resize(size_t(bytes));
-  stridedCopy<true>(mem, src, d, d.srcStrides.data(), d.elemBytes,
-                    scratch.data());
-  uint8_t *p = pool_.get(payloadBytes);
-  convertElements(d.srcType, scratch.data(), d.dstType, p, count);
+  // The descriptor is in the cache now, and usually out of it when the
+  // transfer arrives.
+  new (PayloadPool::slot(p)) StridedPlan(collapseDims(d, d.dstStrides.data()));
   return p;
+}
+
+void Machine::scatter(uint8_t *mem, int64_t dst, int64_t dstElem,
+                      uint8_t *payload, SramWrites *writes) {
+  const StridedPlan &plan = *scatterPlan(payload);
+  stridedCopy<false>(mem, dst, plan, dstElem, payload);
+  if (writes) {
+    // The plan visits the descriptor's addresses, so its span is the
+    // span issueDma checked.
+    int64_t lo = 0, hi = 0;
+    stridedSpan(dst, plan.rank, plan.shape, plan.strides, dstElem, lo, hi);
+    writes->mark(lo, hi);
+  }
+  pool_.put(payload);
 }
 
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
                        std::string &error) {
   const isa::DmaDesc &d = dd.dma;
+  if (!routes_.built())
+    routes_.build(target_, exe_.routes);
   // A converting transfer writes elements of the destination type's size.
   // HBM traffic counts the bytes read from or written to HBM as stored
   // (source bytes); a NoC transfer carries each element in the narrower of
@@ -115,28 +203,28 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
     freeSlots_.pop_back();
   }
   Transfer &t = transfers_[size_t(slot)];
-  t.desc = &d;
   t.dstAddr = dst;
-  t.dstElem = dstElem;
+  t.dstElem = int8_t(dstElem);
   t.srcNode = n.id;
   t.semNode = dstNode->id;
   t.dstNode = d.mode == DmaMode::SramToHbm ? -1 : dstNode->id;
   t.dstLo = dLo;
   t.dstHi = dHi;
-  t.sem = d.sem;
+  t.sem = int32_t(d.sem);
   if (replay_) {
     t.issueEntry = logIssue(n, d, src, dst, dstElem, sLo, sHi);
   } else {
     const uint8_t *srcMem =
         d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram;
-    t.data = gather(d, srcMem, src, dstElem, convertBuf_, t.bytes);
+    int64_t payloadBytes = 0;
+    t.data = gather(d, srcMem, src, dstElem, convertBuf_, payloadBytes);
   }
 
   int64_t arrival;
   int64_t hops = 0;
   if (d.mode == DmaMode::SramToSram) {
-    const std::vector<int> &route = exe_.routes[size_t(d.route)];
-    hops = int64_t(route.size()) - 1;
+    const int32_t *links = routes_.record(d.route);
+    hops = *links++;
     if (hops == 0) {
       // A local copy runs through the node's own SRAM ports.
       arrival = t0 + ceilDiv(wire, target_.vectorBytes);
@@ -151,7 +239,7 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
       // payload streams through it.
       int64_t waited = 0;
       for (int64_t h = 0; h < hops; ++h) {
-        int li = linkIndex(target_, route[size_t(h)], route[size_t(h) + 1]);
+        const int32_t li = links[h];
         int64_t at = start + target_.injectLatency + h * target_.hopLatency +
                      waited;
         if (linkFree_[size_t(li)] > at) {
@@ -183,14 +271,12 @@ void Machine::arrive(int slot, int64_t time) {
   Transfer &t = transfers_[size_t(slot)];
   if (replay_) {
     logArrive(t);
+  } else if (t.dstNode < 0) {
+    scatter(hbm_.get(), t.dstAddr, t.dstElem, t.data, nullptr);
+    t.data = nullptr;
   } else {
-    const isa::DmaDesc &d = *t.desc;
-    uint8_t *mem = t.dstNode < 0 ? hbm_.get() : node(t.dstNode).sram;
-    stridedCopy<false>(mem, t.dstAddr, d, d.dstStrides.data(), t.dstElem,
-                       t.data);
-    if (t.dstNode >= 0)
-      node(t.dstNode).data->writes.mark(t.dstLo, t.dstHi);
-    pool_.put(t.data);
+    NodeState &dst = node(t.dstNode);
+    scatter(dst.sram, t.dstAddr, t.dstElem, t.data, &dst.data->writes);
     t.data = nullptr;
   }
   lastArrival_ = std::max(lastArrival_, time);

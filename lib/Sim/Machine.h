@@ -11,6 +11,7 @@
 
 #include "MmaCache.h"
 #include "Replay.h"
+#include "RouteTable.h"
 #include "dojo/Sim/Simulator.h"
 
 #include <cstdlib>
@@ -132,22 +133,22 @@ struct NodeState {
 
 /// A DMA in flight. Sequential mode: its payload was gathered at issue
 /// time and is scattered into the destination when its arrival event fires.
-/// Parallel mode: `issueEntry` names the log entry that gathers it.
-struct Transfer {
-  const isa::DmaDesc *desc = nullptr; ///< in the issuing node's table
-  int srcNode = 0;  ///< issuing node
-  int dstNode = -1; ///< node whose SRAM receives the data; -1 = HBM
-  int semNode = 0;  ///< node whose semaphore `desc->sem` is incremented
+/// Parallel mode: `issueEntry` names the log entry that gathers it. One
+/// cache line, which the event loop prefetches before the arrival.
+struct alignas(64) Transfer {
   int64_t dstAddr = 0;
-  int64_t dstElem = 4; ///< bytes of one destination element
   uint8_t *data = nullptr; ///< sequential mode: the payload, from the pool
-  int64_t bytes = 0;
   int64_t issueEntry = -1;
   int64_t dstLo = 0, dstHi = 0; ///< bytes the arrival writes (checked span)
-  /// desc->sem, copied so that the arrival need not touch the descriptor,
-  /// which by then has usually left the host's caches.
-  int64_t sem = -1;
+  int32_t srcNode = 0;  ///< issuing node
+  int32_t dstNode = -1; ///< node whose SRAM receives the data; -1 = HBM
+  int32_t semNode = 0;  ///< node whose semaphore `sem` is incremented
+  /// The descriptor's semaphore, copied so that the arrival need not touch
+  /// the descriptor, which by then has usually left the host's caches.
+  int32_t sem = -1;
+  int8_t dstElem = 4; ///< bytes of one destination element
 };
+static_assert(sizeof(Transfer) == 64, "one cache line per transfer");
 
 struct Event {
   int64_t time;
@@ -157,6 +158,9 @@ struct Event {
   /// A node event: the instruction the node resumes at, which the event
   /// loop prefetches while it handles the event before (Simulator.cpp).
   const isa::Insn *resume = nullptr;
+  /// A node event that resumes at a transfer: its descriptor, prefetched
+  /// likewise (it is read once, long after the node's last use).
+  const isa::DmaDesc *dma = nullptr;
   bool operator>(const Event &o) const {
     return time != o.time ? time > o.time : seq > o.seq;
   }
@@ -187,6 +191,12 @@ private:
   bool issueDma(NodeState &n, const isa::Insn &in, const Decoded &d,
                 std::string &error);
   void arrive(int slot, int64_t time);
+  /// The descriptor of the transfer `n` issues first when it resumes, if
+  /// it resumes at one (Event::dma; Dma.cpp).
+  const isa::DmaDesc *resumeDma(const NodeState &n) const;
+  /// Prefetches the descriptors and routes of the transfers the next
+  /// events issue (the event loop calls it after each pop).
+  void prefetchTransfers() const;
   // Replay.cpp (parallel mode)
   int ownerOf(int node) const { return node % replay_->workers; }
   void logRun(const NodeState &n, int64_t pc, int64_t count);
@@ -198,12 +208,25 @@ private:
   void worker(int me);
   void waitForOthers(int me, int64_t position, int64_t dep);
   void execute(LogEntry &e, std::vector<uint8_t> &scratch, PanelCache &cache);
+  /// Worker `me` prefetches what log entry `index` will touch if it owns
+  /// that entry: a gather's descriptor or an arrival's Issue entry, or
+  /// (`payload`, half as far ahead) the payload an arrival scatters and its
+  /// plan. (The SRAM a transfer reads or writes is usually still in the
+  /// cache from the node's own work; prefetching it too cost more.)
+  void prefetchEntry(int me, int64_t index, bool payload);
+  static constexpr int64_t kPrefetchAhead = 8;
   void runData(NodeState &n, int64_t pc, int64_t count, PanelCache &cache);
   /// Blocks the timing side until `n`'s worker has replayed every entry
   /// logged so far, so that `n`'s SRAM holds what the sequential simulator
   /// would have at this point (for `ldf`).
   void catchUp(const NodeState &n);
-  /// Gathers (and converts) a transfer's source into a pool buffer.
+  /// Scatters `payload` (from gather) into `mem` at `dst` as elements of
+  /// `dstElem` bytes, records the write in `writes` (if not null) and
+  /// returns the payload to the pool.
+  void scatter(uint8_t *mem, int64_t dst, int64_t dstElem, uint8_t *payload,
+               SramWrites *writes);
+  /// Gathers (and converts) a transfer's source into a pool buffer, with
+  /// the plan of its scatter in the buffer's header.
   uint8_t *gather(const isa::DmaDesc &d, const uint8_t *srcMem, int64_t src,
                   int64_t dstElem, std::vector<uint8_t> &scratch,
                   int64_t &payloadBytes);
@@ -233,7 +256,14 @@ private:
   ZeroedBytes sramArena_;
   int64_t sramStride_ = 0; ///< bytes between nodes' SRAMs in the arena
   int64_t hbmSize_ = 0;
-  std::priority_queue<Event, std::vector<Event>, std::greater<Event>> events_;
+  /// The event queue, whose heap array prefetchTransfers reads: with the
+  /// standard library's binary heap, the event after top() is one of the
+  /// root's two children (a guess that only prefetching relies on).
+  struct EventQueue
+      : std::priority_queue<Event, std::vector<Event>, std::greater<Event>> {
+    const std::vector<Event> &heap() const { return c; }
+  };
+  EventQueue events_;
   uint64_t seq_ = 0;
   std::vector<Transfer> transfers_;
   std::vector<int> freeSlots_;
@@ -249,6 +279,9 @@ private:
   // Network and HBM occupancy.
   std::vector<int64_t> injectFree_;        ///< by node id
   std::vector<int64_t> linkFree_, linkBytes_; ///< by node id * 4 + direction
+  /// Every route's links (indices into linkFree_), built at the first
+  /// transfer.
+  RouteTable routes_;
   int64_t hbmFree_ = 0;
   int64_t nocBytes_ = 0, hbmBytes_ = 0, dmaTransfers_ = 0;
 };
@@ -279,6 +312,16 @@ inline void floatsToBF16(const uint8_t *src, uint8_t *dst, int64_t count) {
 }
 
 inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// Prefetches the cache lines of `bytes` bytes at `p`, for data the host
+/// has usually evicted since its last use (DMA descriptors are read once
+/// or twice per run).
+inline void prefetchBytes(const void *p, size_t bytes) {
+  const auto first = reinterpret_cast<uintptr_t>(p) & ~uintptr_t(63);
+  const auto last = reinterpret_cast<uintptr_t>(p) + bytes - 1;
+  for (uintptr_t a = first; a <= last; a += 64)
+    __builtin_prefetch(reinterpret_cast<const void *>(a));
+}
 
 } // namespace dojo::sim::detail
 

@@ -11,8 +11,8 @@
 #include "Profile.h"
 
 #include <algorithm>
+#include <atomic>
 #include <new>
-
 
 namespace dojo::sim::detail {
 
@@ -87,21 +87,34 @@ ReplayState::ReplayState(int workers, int64_t hbmBytes)
   }
 }
 
-int64_t ReplayState::append(const LogEntry &e) {
-  const int64_t i = size;
-  const size_t c = size_t(i >> kChunkBits);
+LogEntry &ReplayState::reserve() {
+  const size_t c = size_t(size >> kChunkBits);
   if (c >= chunks.size())
     throw std::bad_alloc(); // over 4G entries: reported as out of memory
   if (!chunks[c])
     chunks[c].reset(new LogEntry[size_t(kChunk)]);
-  chunks[c][i & (kChunk - 1)] = e;
+  LogEntry *slot = &chunks[c][size & (kChunk - 1)];
+  // The slots a few entries on, for writing: their lines are usually out
+  // of the cache (the log is long and written once).
+  if ((size & (kChunk - 1)) + 8 < kChunk)
+    __builtin_prefetch(slot + 8, 1);
+  return *slot;
+}
+
+int64_t ReplayState::commit() {
+  const int64_t i = size;
   size = i + 1;
   publish(false);
   return i;
 }
 
 void ReplayState::publish(bool done, bool wake) {
-  published.store(size | (done ? kDone : 0));
+  // A release store, not a full fence: a worker that goes to sleep just as
+  // this store becomes visible (having seen neither it nor, here, its own
+  // publishWaiters increment) is woken by a later batch, by catchUp or by
+  // the final publish, which always notify. The fence would make the
+  // timing side wait for every entry's store to reach the cache.
+  published.store(size | (done ? kDone : 0), std::memory_order_release);
   // Waking a sleeping worker is a system call; for every entry it would
   // cost more than most entries take to replay, so sleepers are woken once
   // a batch has accumulated, or when the timing side is about to wait for
@@ -132,21 +145,26 @@ int64_t ReplayState::hbmAccess(int me, int64_t lo, int64_t hi, bool write,
 
 // ---- Logging (timing side) -----------------------------------------------
 
+// Entries are filled in place: building one on the stack and copying it
+// made the copy's wide loads wait for the narrow stores before them to
+// leave the store buffer, behind every cache miss the timing side had
+// stored into (r3d_18: 50 ns per entry).
+
 void Machine::logRun(const NodeState &n, int64_t pc, int64_t count) {
-  LogEntry e;
+  LogEntry &e = replay_->reserve();
   e.kind = LogEntry::Kind::Run;
   e.owner = uint8_t(ownerOf(n.id));
   e.node = n.id;
   e.a = pc;
   e.b = count;
-  replay_->append(e);
+  replay_->commit();
 }
 
 int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
                           int64_t src, int64_t dst, int64_t dstElem,
                           int64_t srcLo, int64_t srcHi) {
   ReplayState &r = *replay_;
-  LogEntry e;
+  LogEntry &e = r.reserve();
   e.kind = LogEntry::Kind::Issue;
   const int me = ownerOf(n.id);
   e.owner = uint8_t(me);
@@ -155,18 +173,21 @@ int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
   e.b = dst;
   e.desc = &d;
   e.dstElem = uint8_t(dstElem);
+  e.fromHbm = d.mode == isa::DmaMode::HbmToSram;
   // Reading HBM: after earlier writes of other workers to the same blocks.
   if (d.mode == isa::DmaMode::HbmToSram)
     e.dep = r.hbmAccess(me, srcLo, srcHi, false, r.size);
-  return r.append(e);
+  return r.commit();
 }
 
 void Machine::logArrive(const Transfer &t) {
   ReplayState &r = *replay_;
-  LogEntry e;
+  LogEntry &e = r.reserve();
   e.kind = LogEntry::Kind::Arrive;
   e.node = t.dstNode;
   e.a = t.issueEntry;
+  e.b = t.dstAddr;
+  e.dstElem = uint8_t(t.dstElem);
   const int gatherer = ownerOf(t.srcNode);
   if (t.dstNode >= 0) {
     // Into an SRAM: by the destination's worker, after the gather.
@@ -180,7 +201,7 @@ void Machine::logArrive(const Transfer &t) {
     e.owner = uint8_t(gatherer);
     e.dep = r.hbmAccess(gatherer, t.dstLo, t.dstHi, true, r.size);
   }
-  r.append(e);
+  r.commit();
 }
 
 // ---- Workers ---------------------------------------------------------------
@@ -276,6 +297,10 @@ void Machine::worker(int me) {
     // `published`); run through them without touching the atomic.
     const int64_t end = pub & ~ReplayState::kDone;
     for (; i < end; ++i) {
+      if (i + kPrefetchAhead < end)
+        prefetchEntry(me, i + kPrefetchAhead, false);
+      if (i + kPrefetchAhead / 2 < end)
+        prefetchEntry(me, i + kPrefetchAhead / 2, true);
       LogEntry &e = r.at(i);
       if (e.owner == me) {
         if (e.dep >= 0)
@@ -292,6 +317,32 @@ void Machine::worker(int me) {
   }
 }
 
+void Machine::prefetchEntry(int me, int64_t index, bool payload) {
+  ReplayState &r = *replay_;
+  const LogEntry &e = r.at(index);
+  if (e.owner != me || e.kind == LogEntry::Kind::Run)
+    return;
+  if (e.kind == LogEntry::Kind::Issue) {
+    if (payload)
+      return;
+    prefetchBytes(e.desc, sizeof(isa::DmaDesc));
+    return;
+  }
+  LogEntry &issue = r.at(e.a);
+  if (!payload) {
+    prefetchBytes(&issue, sizeof(LogEntry));
+    return;
+  }
+  // The gather may not have run yet (another worker's, or one of ours
+  // further on); then there is nothing to prefetch. Otherwise: the scatter
+  // plan in the header, and the payload's first bytes.
+  if (uint8_t *p = std::atomic_ref<uint8_t *>(issue.payload).load(
+          std::memory_order_relaxed)) {
+    prefetchBytes(PayloadPool::slot(p), PayloadPool::kSlotBytes);
+    __builtin_prefetch(p);
+  }
+}
+
 void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
                       PanelCache &cache) {
   switch (e.kind) {
@@ -299,28 +350,23 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
     runData(*nodes_[size_t(e.node)], e.a, e.b, cache);
     break;
   case LogEntry::Kind::Issue: {
-    const isa::DmaDesc &d = *e.desc;
-    const uint8_t *srcMem = d.mode == isa::DmaMode::HbmToSram
-                                ? hbm_.get()
-                                : nodes_[size_t(e.node)]->sram;
+    const uint8_t *srcMem =
+        e.fromHbm ? hbm_.get() : nodes_[size_t(e.node)]->sram;
     int64_t payloadBytes = 0;
-    e.payload = gather(d, srcMem, e.a, e.dstElem, scratch, payloadBytes);
+    uint8_t *p = gather(*e.desc, srcMem, e.a, e.dstElem, scratch, payloadBytes);
+    std::atomic_ref<uint8_t *>(e.payload).store(p, std::memory_order_relaxed);
     break;
   }
   case LogEntry::Kind::Arrive: {
     LogEntry &issue = replay_->at(e.a);
-    const isa::DmaDesc &d = *issue.desc;
-    uint8_t *mem = e.node < 0 ? hbm_.get() : nodes_[size_t(e.node)]->sram;
-    stridedCopy<false>(mem, issue.b, d, d.dstStrides.data(), issue.dstElem,
-                       issue.payload);
-    if (e.node >= 0) {
-      int64_t lo = 0, hi = 0;
-      stridedSpan(issue.b, int(d.rank), d.shape.data(), d.dstStrides.data(),
-                  issue.dstElem, lo, hi);
-      nodes_[size_t(e.node)]->data->writes.mark(lo, hi);
+    if (e.node < 0) {
+      scatter(hbm_.get(), e.b, e.dstElem, issue.payload, nullptr);
+    } else {
+      NodeState &n = *nodes_[size_t(e.node)];
+      scatter(n.sram, e.b, e.dstElem, issue.payload, &n.data->writes);
     }
-    pool_.put(issue.payload);
-    issue.payload = nullptr;
+    std::atomic_ref<uint8_t *>(issue.payload)
+        .store(nullptr, std::memory_order_relaxed);
     break;
   }
   }

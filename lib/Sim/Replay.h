@@ -38,14 +38,19 @@ struct LogEntry {
   enum class Kind : uint8_t { Run, Issue, Arrive };
   Kind kind = Kind::Run;
   uint8_t owner = 0;   ///< worker that executes it
-  uint8_t dstElem = 0; ///< Issue: destination element bytes (1..8)
+  uint8_t dstElem = 0; ///< Issue, Arrive: destination element bytes (1..8)
+  bool fromHbm = false; ///< Issue: the source is HBM, not the node's SRAM
   int32_t node = 0;    ///< Run / Issue: the node; Arrive: destination, -1 HBM
   int64_t a = 0;       ///< Run: first pc; Issue: source; Arrive: Issue index
-  int64_t b = 0;       ///< Run: instruction count; Issue: destination address
+  /// Run: instruction count; Issue, Arrive: destination address.
+  int64_t b = 0;
   int64_t dep = -1;    ///< every other worker must have passed this index
-  const isa::DmaDesc *desc = nullptr; ///< Issue
+  /// Issue: the transfer's descriptor. (An arrival needs only the payload,
+  /// which carries its scatter plan.)
+  const isa::DmaDesc *desc = nullptr;
   /// Issue: the gathered (and converted) payload, written by the gathering
-  /// worker and released by the arrival.
+  /// worker and released by the arrival. Other workers may read it early
+  /// to prefetch it, hence only through std::atomic_ref.
   uint8_t *payload = nullptr;
 };
 // Every entry is written once by the timing side and read by every worker
@@ -57,10 +62,12 @@ static_assert(sizeof(LogEntry) == 48, "keep log entries compact");
 /// a cap) so that steady-state transfers neither allocate nor fault in
 /// fresh pages. A request its own class cannot serve takes a free buffer
 /// of up to kStretch classes larger, since payload sizes drift from layer
-/// to layer. (Most fresh buffers remain, though: on r3d_18 one worker
-/// gathers far ahead of the other's arrivals, so about 100 MB of payloads
-/// are live at the peak.) Each buffer records its class in a header in
-/// front of it, so put() needs no size. Thread-safe.
+/// to layer. (Most fresh buffers remain, though: r3d_18 has about 41k
+/// transfers, 75 MB of payloads, in flight at its peak; bounding how far
+/// one worker's gathers run ahead of the other's arrivals did not lower
+/// that.) Each buffer records its class in a header in front of it, so
+/// put() needs no size; the rest of the header is the user's slot.
+/// Thread-safe.
 class PayloadPool {
 public:
   ~PayloadPool();
@@ -68,14 +75,25 @@ public:
   void put(uint8_t *p);
   /// Bytes of free buffers held for reuse (for tests).
   int64_t retainedBytes();
+  /// kSlotBytes bytes in front of buffer `p` (from get()) that its user
+  /// may keep there: a transfer's scatter plan (Dma.cpp), so that the
+  /// arrival reads the payload's own lines instead of the descriptor.
+  static void *slot(uint8_t *p) { return p - kHeader + kSlotOffset; }
 
   static constexpr int kStretch = 2;
   static constexpr int64_t kRetainBytes = int64_t(256) << 20;
 
 private:
+  /// The header (the size class in its first byte, then the slot) keeps
+  /// payloads 64-byte aligned.
+  static constexpr size_t kHeader = 128;
+  static constexpr size_t kSlotOffset = 8;
+
+public:
+  static constexpr size_t kSlotBytes = kHeader - kSlotOffset;
+
+private:
   static int sizeClass(int64_t bytes);
-  /// The header keeps payloads 64-byte aligned.
-  static constexpr size_t kHeader = 64;
   std::mutex mutex_;
   std::vector<uint8_t *> free_[64]; ///< buffers (past their header)
   int64_t retained_ = 0;
@@ -89,8 +107,11 @@ struct ReplayState {
   static constexpr int64_t kDone = int64_t(1) << 62;
 
   ReplayState(int workers, int64_t hbmBytes);
-  /// Appends an entry (timing side only) and returns its index.
-  int64_t append(const LogEntry &e);
+  /// Appends an entry (timing side only): reserve() returns the slot at
+  /// index `size`, holding a default entry, to fill in place; commit()
+  /// publishes it and returns its index.
+  LogEntry &reserve();
+  int64_t commit();
   /// Makes appended entries visible to the workers (timing side only),
   /// waking sleeping ones when `done`, `wake` or a batch is complete.
   void publish(bool done, bool wake = false);

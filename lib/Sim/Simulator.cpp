@@ -83,11 +83,13 @@ NodeState &Machine::node(int id) {
 
 void Machine::push(int64_t time, bool arrival, int index) {
   const isa::Insn *resume = nullptr;
+  const isa::DmaDesc *dma = nullptr;
   if (!arrival) {
     const NodeState &n = *nodes_[size_t(index)];
     resume = n.prog->code.data() + n.pc;
+    dma = resumeDma(n);
   }
-  events_.push(Event{time, seq_++, arrival, index, resume});
+  events_.push(Event{time, seq_++, arrival, index, resume, dma});
 }
 
 void Machine::prefetch(const Event &e) const {
@@ -311,6 +313,7 @@ bool Machine::simulate(std::string &error) {
     events_.pop();
     if (!events_.empty())
       prefetch(events_.top());
+    prefetchTransfers();
     if (e.arrival) {
       arrive(e.index, e.time);
       continue;
