@@ -2,6 +2,7 @@
 #include "TestUtil.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace dojo;
 using namespace dojo::test;
@@ -372,6 +373,56 @@ TEST(SimMatrix, OperandBoundsAreCheckedExactly) {
         EXPECT_NE(r.error.find(c.error), std::string::npos) << r.error;
       }
     }
+}
+
+TEST(SimMatrix, StoreKeepsNegativeZeroAndNaNAndOrder) {
+  // MSt's relu turns only x < 0 into 0: -0 and NaN are stored as they are.
+  // Rows are stored in order, so where a partial tile's rows overlap
+  // (si < 4n) the later row's elements win; strided columns (sj != 4)
+  // store the same values.
+  bin::Executable exe = makeExe();
+  Asm p(exe, 0);
+  std::vector<float> x(64);
+  for (int i = 0; i < 64; ++i)
+    x[size_t(i)] = float(i % 5) - 2.0f;
+  x[1] = -0.0f;
+  x[2] = NAN;
+  p.data(kA, x);
+  p.li(1, kA);
+  p.li(2, kC);
+  p.li(3, kC + 256);
+  p.li(4, kC + 512);
+  p.emit(Op::MLd, 1, 1, 0, accDesc(p, 8, 8, 32, 4));
+  p.emit(Op::MSt, 1, 2, 0, accDesc(p, 8, 8, 32, 4, 1.0f, isa::Act::Relu));
+  // Rows 12 bytes apart, five columns: row i ends where row i + 1's third
+  // element is stored.
+  p.emit(Op::MSt, 1, 3, 0, accDesc(p, 3, 5, 12, 4));
+  // Column-strided, transposed: element (i, j) at j * 32 + i * 4.
+  p.emit(Op::MSt, 1, 4, 0, accDesc(p, 8, 8, 4, 32, 1.0f, isa::Act::Relu));
+  p.toHbm(kC, 0, 192);
+  p.halt();
+  addOutput(exe, "o", 0, 192);
+  RunResult r = simulate(exe);
+  ASSERT_TRUE(r.ok) << r.error;
+  const std::vector<float> o = r.out();
+  auto relu = [](float v) { return v < 0.0f ? 0.0f : v; };
+  auto same = [](float a, float b) { return std::memcmp(&a, &b, 4) == 0; };
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) {
+      const float want = relu(x[size_t(8 * i + j)]);
+      EXPECT_TRUE(same(o[size_t(8 * i + j)], want)) << i << "," << j;
+      EXPECT_TRUE(same(o[size_t(128 + 8 * j + i)], want)) << i << "," << j;
+    }
+  EXPECT_TRUE(std::signbit(o[1]) && o[1] == 0.0f);
+  EXPECT_TRUE(std::isnan(o[2]));
+  // Overlapping rows: float f of the block holds row f / 3's element f % 3
+  // unless a later row wrote it (row i covers floats 3i .. 3i + 4).
+  std::vector<float> want(64, 0.0f);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 5; ++j)
+      want[size_t(3 * i + j)] = x[size_t(8 * i + j)];
+  for (int f = 0; f < 11; ++f)
+    EXPECT_TRUE(same(o[size_t(64 + f)], want[size_t(f)])) << f;
 }
 
 } // namespace
