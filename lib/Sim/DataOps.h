@@ -80,6 +80,32 @@ inline void loadScalar(const isa::Insn &in, int64_t *regs,
 }
 inline void storeF32(uint8_t *p, float f) { std::memcpy(p, &f, 4); }
 
+/// The data effect of VLd, VSt or VBcast on vector register `v` (`lanes`
+/// lanes), with the address from `regs` and the active length `vl`.
+inline void vectorMemory(const isa::Insn &in, const int64_t *regs, int64_t vl,
+                         float *v, int64_t lanes, uint8_t *sram,
+                         SramWrites &writes) {
+  using isa::Op;
+  const int64_t lo = regs[in.b] + in.imm;
+  // A full 16-lane vector (the usual length) is copied inline rather than
+  // through a call into the C library.
+  if (in.op == Op::VLd) {
+    if (vl == 16)
+      std::memcpy(v, sram + lo, 64);
+    else
+      std::memcpy(v, sram + lo, size_t(4 * vl));
+    std::fill(v + vl, v + lanes, 0.0f);
+  } else if (in.op == Op::VSt) {
+    if (vl == 16)
+      std::memcpy(sram + lo, v, 64);
+    else
+      std::memcpy(sram + lo, v, size_t(4 * vl));
+    writes.mark(lo, lo + 4 * vl);
+  } else {
+    std::fill(v, v + lanes, loadF32(sram + lo));
+  }
+}
+
 /// Performs what a vector or matrix instruction does to the vector
 /// registers `vr` (`lanes` lanes each), the accumulators and `sram`, with
 /// addresses from `regs` and the active length `vl`, recording SRAM writes
@@ -93,28 +119,9 @@ inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
   const int64_t L = lanes;
   auto vec = [&](int r) { return vr + r * L; };
   switch (in.op) {
-  case Op::VLd: case Op::VSt: case Op::VBcast: {
-    const int64_t lo = regs[in.b] + in.imm;
-    float *v = vec(in.a);
-    // A full 16-lane vector (the usual length) is copied inline rather
-    // than through a call into the C library.
-    if (in.op == Op::VLd) {
-      if (vl == 16)
-        std::memcpy(v, sram + lo, 64);
-      else
-        std::memcpy(v, sram + lo, size_t(4 * vl));
-      std::fill(v + vl, v + L, 0.0f);
-    } else if (in.op == Op::VSt) {
-      if (vl == 16)
-        std::memcpy(sram + lo, v, 64);
-      else
-        std::memcpy(sram + lo, v, size_t(4 * vl));
-      writes.mark(lo, lo + 4 * vl);
-    } else {
-      std::fill(v, v + L, loadF32(sram + lo));
-    }
+  case Op::VLd: case Op::VSt: case Op::VBcast:
+    vectorMemory(in, regs, vl, vec(in.a), L, sram, writes);
     break;
-  }
   case Op::VSplat: {
     uint32_t bits = uint32_t(uint64_t(in.imm));
     float f;

@@ -350,8 +350,9 @@ void Machine::runData(NodeState &n, int64_t pc, int64_t count,
     regs[r] = v;
     regs[0] = 0; // r0 is hard-wired to zero
   };
-  // Scalar and control instructions, over half of those executed, are done
-  // here in the dispatch switch; the others go through dataEffect.
+  // Scalar and control instructions, over half of those executed, and the
+  // most frequent data instructions (VSt, Mma, VLd) are done here in the
+  // dispatch switch; the others go through dataEffect.
   for (int64_t c = 0; c < count; ++c) {
     const isa::Insn &in = code[size_t(pc)];
     int64_t next = pc + 1;
@@ -366,6 +367,14 @@ void Machine::runData(NodeState &n, int64_t pc, int64_t count,
       break;
     case isa::Op::VSetVl: ds.vl = in.imm; break;
     case isa::Op::LdF: loadScalar(in, regs, sram); break;
+    case isa::Op::VLd: case isa::Op::VSt:
+      vectorMemory(in, regs, ds.vl, ds.vregs.data() + in.a * lanes_, lanes_,
+                   sram, ds.writes);
+      break;
+    case isa::Op::Mma:
+      runMma(descs[size_t(in.imm)], ds.acc[in.a], sram, regs[in.b],
+             regs[in.c], ds.writes, &cache);
+      break;
     case isa::Op::Add: case isa::Op::Sub: case isa::Op::Muli:
     case isa::Op::Mul: case isa::Op::Slt: case isa::Op::Min:
     case isa::Op::Max: case isa::Op::Bne: case isa::Op::Jmp:
