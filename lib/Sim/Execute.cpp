@@ -75,16 +75,21 @@ namespace {
 
 /// Fills `n.timing` from `n.descs` (see DescTiming).
 void prepareTiming(NodeState &n) {
-  n.timing.assign(n.descs.size(), DescTiming());
+  TimingTable &table = n.timing;
+  table.index.assign(n.descs.size(), -1);
+  table.entries.clear();
   for (size_t i = 0; i < n.descs.size(); ++i) {
     const Decoded &dd = n.descs[i];
-    DescTiming &t = n.timing[i];
+    if (dd.kind != isa::DescKind::Acc && dd.kind != isa::DescKind::Mma)
+      continue;
+    table.index[i] = int32_t(table.entries.size());
+    DescTiming &t = table.entries.emplace_back();
     t.cycles = dd.cycles;
     if (dd.kind == isa::DescKind::Acc) {
       const isa::AccDesc &d = dd.acc;
       const int64_t shape[2] = {d.m, d.n}, strides[2] = {d.si, d.sj};
       t.spans = stridedSpan(0, 2, shape, strides, 4, t.lo[0], t.hi[0]);
-    } else if (dd.kind == isa::DescKind::Mma) {
+    } else {
       const isa::MmaDesc &d = dd.mma;
       const int64_t aShape[2] = {d.m, d.k}, aStr[2] = {d.aSi, d.aSk};
       const int64_t bShape[2] = {d.k, d.n}, bStr[2] = {d.bSk, d.bSj};
@@ -103,11 +108,14 @@ void prepareTiming(NodeState &n) {
 
 template <bool Data>
 RunResult Machine::runNode(NodeState &n, std::string &error) {
-  if (n.timing.size() != n.descs.size())
+  if (n.timing.index.size() != n.descs.size())
     prepareTiming(n);
   const isa::Insn *code = n.prog->code.data();
   const Decoded *descs = n.descs.data();
-  const DescTiming *timing = n.timing.data();
+  // verify() proved that every MLd, MSt and Mma names a valid descriptor
+  // of its kind, so each has a DescTiming.
+  const int32_t *timingIndex = n.timing.index.data();
+  const DescTiming *timing = n.timing.entries.data();
   int64_t *regs = n.regs;
   const bool trace = options_.trace;
   const int64_t limit =
@@ -244,7 +252,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       cost = reduceCycles_;
       break;
     case Op::MLd: case Op::MSt: {
-      const DescTiming &t = timing[size_t(in.imm)];
+      const DescTiming &t = timing[timingIndex[in.imm]];
       int64_t lo = 0, hi = 0;
       bool ok;
       if (t.spans) [[likely]] {
@@ -264,7 +272,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       break;
     }
     case Op::Mma: {
-      const DescTiming &t = timing[size_t(in.imm)];
+      const DescTiming &t = timing[timingIndex[in.imm]];
       int64_t lo = 0, hi = 0;
       if (t.spans) [[likely]] {
         bool ok = span(t, 0, regs[in.b], lo, hi);
