@@ -81,6 +81,32 @@ inline void loadScalar(const isa::Insn &in, int64_t *regs,
 }
 inline void storeF32(uint8_t *p, float f) { std::memcpy(p, &f, 4); }
 
+/// The data effect of VLd, VSt or VBcast on vector register `v` (`lanes`
+/// lanes), with the address from `regs` and the active length `vl`.
+inline void vectorMemory(const isa::Insn &in, const int64_t *regs, int64_t vl,
+                         float *v, int64_t lanes, uint8_t *sram,
+                         SramWrites &writes) {
+  using isa::Op;
+  const int64_t lo = regs[in.b] + in.imm;
+  // A full 16-lane vector (the usual length) is copied inline rather than
+  // through a call into the C library.
+  if (in.op == Op::VLd) {
+    if (vl == 16)
+      std::memcpy(v, sram + lo, 64);
+    else
+      std::memcpy(v, sram + lo, size_t(4 * vl));
+    std::fill(v + vl, v + lanes, 0.0f);
+  } else if (in.op == Op::VSt) {
+    if (vl == 16)
+      std::memcpy(sram + lo, v, 64);
+    else
+      std::memcpy(sram + lo, v, size_t(4 * vl));
+    writes.mark(lo, lo + 4 * vl);
+  } else {
+    std::fill(v, v + lanes, loadF32(sram + lo));
+  }
+}
+
 /// Performs what a vector or matrix instruction does to the vector
 /// registers `vr` (`lanes` lanes each), the accumulators and `sram`, with
 /// addresses from `regs` and the active length `vl`, recording SRAM writes
@@ -94,28 +120,9 @@ inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
   const int64_t L = lanes;
   auto vec = [&](int r) { return vr + r * L; };
   switch (in.op) {
-  case Op::VLd: case Op::VSt: case Op::VBcast: {
-    const int64_t lo = regs[in.b] + in.imm;
-    float *v = vec(in.a);
-    // A full 16-lane vector (the usual length) is copied inline rather
-    // than through a call into the C library.
-    if (in.op == Op::VLd) {
-      if (vl == 16)
-        std::memcpy(v, sram + lo, 64);
-      else
-        std::memcpy(v, sram + lo, size_t(4 * vl));
-      std::fill(v + vl, v + L, 0.0f);
-    } else if (in.op == Op::VSt) {
-      if (vl == 16)
-        std::memcpy(sram + lo, v, 64);
-      else
-        std::memcpy(sram + lo, v, size_t(4 * vl));
-      writes.mark(lo, lo + 4 * vl);
-    } else {
-      std::fill(v, v + L, loadF32(sram + lo));
-    }
+  case Op::VLd: case Op::VSt: case Op::VBcast:
+    vectorMemory(in, regs, vl, vec(in.a), L, sram, writes);
     break;
-  }
   case Op::VSplat: {
     uint32_t bits = uint32_t(uint64_t(in.imm));
     float f;
@@ -167,22 +174,35 @@ inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
     break;
   case Op::MLd: case Op::MSt: {
     const isa::AccDesc &d = descs[size_t(in.imm)].acc;
+    // The descriptor's fields in locals: SRAM stores could alias it for all
+    // the compiler knows, which would make it reload them per element.
+    const int64_t m = d.m, n = d.n, si = d.si, sj = d.sj;
+    const float scale = d.scale;
     float *acc = accs[in.a];
     uint8_t *base = sram + regs[in.b];
     if (in.op == Op::MLd) {
       std::fill(acc, acc + isa::kTile * isa::kTile, 0.0f);
-      for (int64_t i = 0; i < d.m; ++i)
-        for (int64_t j = 0; j < d.n; ++j)
-          acc[i * isa::kTile + j] = d.scale * loadF32(base + i * d.si + j * d.sj);
+      for (int64_t i = 0; i < m; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          acc[i * isa::kTile + j] = scale * loadF32(base + i * si + j * sj);
     } else {
-      for (int64_t i = 0; i < d.m; ++i)
-        for (int64_t j = 0; j < d.n; ++j) {
-          float x = d.scale * acc[i * isa::kTile + j];
-          if (d.act == isa::Act::Relu && x < 0.0f)
-            x = 0.0f;
-          storeF32(base + i * d.si + j * d.sj, x);
+      const bool relu = d.act == isa::Act::Relu;
+      for (int64_t i = 0; i < m; ++i) {
+        // A row of the tile, scaled and activated (x < 0 is false for NaN
+        // and -0, which stay as they are), then stored.
+        float row[isa::kTile];
+        for (int64_t j = 0; j < isa::kTile; ++j) {
+          const float x = scale * acc[i * isa::kTile + j];
+          row[j] = relu && x < 0.0f ? 0.0f : x;
         }
-      const int64_t shape[2] = {d.m, d.n}, strides[2] = {d.si, d.sj};
+        uint8_t *p = base + i * si;
+        if (sj == 4)
+          std::memcpy(p, row, size_t(4 * n));
+        else
+          for (int64_t j = 0; j < n; ++j)
+            storeF32(p + j * sj, row[j]);
+      }
+      const int64_t shape[2] = {m, n}, strides[2] = {si, sj};
       int64_t lo = 0, hi = 0;
       stridedSpan(regs[in.b], 2, shape, strides, 4, lo, hi);
       writes.mark(lo, hi);

@@ -71,10 +71,71 @@ bool Machine::checkSpan(NodeState &n, const isa::Insn &in, bool ok, int64_t lo,
   return checkSram(n, in, lo, hi, error);
 }
 
+namespace {
+
+/// The extents an Mma reads, as stridedSpan shapes: A over its rows, the
+/// contiguous run and both outer reduction levels, B over the run, its
+/// columns and the outer levels.
+void mmaOperandShapes(const isa::MmaDesc &d, int64_t aShape[4],
+                      int64_t aStr[4], int64_t bShape[4], int64_t bStr[4]) {
+  const int64_t as[4] = {d.m, d.k, d.k2, d.k3},
+                at[4] = {d.aSi, d.aSk, d.aSk2, d.aSk3},
+                bs[4] = {d.k, d.n, d.k2, d.k3},
+                bt[4] = {d.bSk, d.bSj, d.bSk2, d.bSk3};
+  std::copy(as, as + 4, aShape);
+  std::copy(at, at + 4, aStr);
+  std::copy(bs, bs + 4, bShape);
+  std::copy(bt, bt + 4, bStr);
+}
+
+/// Fills `n.timing` from `n.descs` (see DescTiming).
+void prepareTiming(NodeState &n) {
+  TimingTable &table = n.timing;
+  table.index.assign(n.descs.size(), -1);
+  table.entries.clear();
+  for (size_t i = 0; i < n.descs.size(); ++i) {
+    const Decoded &dd = n.descs[i];
+    if (dd.kind != isa::DescKind::Acc && dd.kind != isa::DescKind::Mma)
+      continue;
+    table.index[i] = int32_t(table.entries.size());
+    DescTiming &t = table.entries.emplace_back();
+    t.cycles = dd.cycles;
+    if (dd.kind == isa::DescKind::Acc) {
+      const isa::AccDesc &d = dd.acc;
+      const int64_t shape[2] = {d.m, d.n}, strides[2] = {d.si, d.sj};
+      t.spans = stridedSpan(0, 2, shape, strides, 4, t.lo[0], t.hi[0]);
+    } else {
+      const isa::MmaDesc &d = dd.mma;
+      int64_t aShape[4], aStr[4], bShape[4], bStr[4];
+      mmaOperandShapes(d, aShape, aStr, bShape, bStr);
+      // BF16-stored operands have 2-byte elements.
+      t.spans = stridedSpan(0, 4, aShape, aStr, d.aStorage ? 2 : 4, t.lo[0],
+                            t.hi[0]) &&
+                stridedSpan(0, 4, bShape, bStr, d.bStorage ? 2 : 4, t.lo[1],
+                            t.hi[1]);
+      t.macs = d.m * d.n * d.kTotal();
+      t.unitWork = dd.unitWork;
+    }
+  }
+}
+
+} // namespace
+
 template <bool Data>
 RunResult Machine::runNode(NodeState &n, std::string &error) {
-  const std::vector<isa::Insn> &code = n.prog->code;
+  if (n.timing.index.size() != n.descs.size())
+    prepareTiming(n);
+  const isa::Insn *code = n.prog->code.data();
   const Decoded *descs = n.descs.data();
+  // verify() proved that every MLd, MSt and Mma names a valid descriptor
+  // of its kind, so each has a DescTiming.
+  const int32_t *timingIndex = n.timing.index.data();
+  const DescTiming *timing = n.timing.entries.data();
+  int64_t *regs = n.regs;
+  const bool trace = options_.trace;
+  const int64_t limit =
+      options_.maxInstructions > 0 ? options_.maxInstructions : INT64_MAX;
+  const int64_t reserved = target_.reservedBytes, sramEnd = target_.sramBytes;
   // Parallel mode: the instructions executed since `segPc` form one Run
   // entry of the log, cut at each DMA (logged as its own Issue entry) and
   // when the node stops.
@@ -92,10 +153,32 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       segCount = 0;
     }
   };
+  // Whether SRAM bytes [lo, hi) may be accessed (`ok`: their arithmetic did
+  // not overflow), recording the peak; checkSpan, out of line, reports an
+  // access that may not.
+  auto inSram = [&](const isa::Insn &in, bool ok, int64_t lo,
+                    int64_t hi) __attribute__((always_inline)) {
+    if (ok && lo >= reserved && hi <= sramEnd && lo < hi) [[likely]] {
+      n.sramPeak = std::max(n.sramPeak, hi);
+      return true;
+    }
+    return checkSpan(n, in, ok, lo, hi, error);
+  };
+  // The extent of operand `o` of descriptor `t` at `base`: precomputed
+  // offsets, or stridedSpan again where they overflowed (which only the
+  // error message distinguishes).
+  auto span = [&](const DescTiming &t, int o, int64_t base, int64_t &lo,
+                  int64_t &hi) __attribute__((always_inline)) {
+    return !__builtin_add_overflow(base, t.lo[o], &lo) &&
+           !__builtin_add_overflow(base, t.hi[o], &hi);
+  };
+  auto set = [&](int r, int64_t v) __attribute__((always_inline)) {
+    regs[r] = v;
+    regs[0] = 0; // r0 is hard-wired to zero
+  };
 
   while (true) {
-    if (options_.maxInstructions > 0 &&
-        totalInstructions_ >= options_.maxInstructions) {
+    if (totalInstructions_ >= limit) [[unlikely]] {
       error = where(n) + ": instruction limit of " +
               std::to_string(options_.maxInstructions) + " reached";
       return RunResult::Error;
@@ -103,18 +186,49 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
     const isa::Insn &in = code[size_t(n.pc)];
     const int64_t begin = n.time;
     int64_t cost = 1;
-    // Timing part: the cost, bounds checks and statistics. The data part
-    // follows (DataOps.h).
+    int64_t next = n.pc + 1;
+    // Timing part: the cost, bounds checks, statistics and the scalar and
+    // control effects (which have no data part). The data part of the
+    // other instructions follows (DataOps.h).
     switch (in.op) {
+    case Op::Li: set(in.a, in.imm); goto retire;
+    case Op::Addi:
+      set(in.a, int64_t(uint64_t(regs[in.b]) + uint64_t(in.imm)));
+      goto retire;
+    case Op::Add:
+      set(in.a, int64_t(uint64_t(regs[in.b]) + uint64_t(regs[in.c])));
+      goto retire;
+    case Op::Sub:
+      set(in.a, int64_t(uint64_t(regs[in.b]) - uint64_t(regs[in.c])));
+      goto retire;
+    case Op::Muli:
+      set(in.a, int64_t(uint64_t(regs[in.b]) * uint64_t(in.imm)));
+      goto retire;
+    case Op::Mul:
+      set(in.a, int64_t(uint64_t(regs[in.b]) * uint64_t(regs[in.c])));
+      goto retire;
+    case Op::Slt: set(in.a, regs[in.b] < regs[in.c] ? 1 : 0); goto retire;
+    case Op::Min: set(in.a, std::min(regs[in.b], regs[in.c])); goto retire;
+    case Op::Max: set(in.a, std::max(regs[in.b], regs[in.c])); goto retire;
+    case Op::Blt:
+      if (regs[in.a] < regs[in.b])
+        next = in.imm;
+      goto retire;
+    case Op::Bne:
+      if (regs[in.a] != regs[in.b])
+        next = in.imm;
+      goto retire;
+    case Op::Jmp: next = in.imm; goto retire;
+    case Op::Nop: goto retire;
     case Op::Halt:
       n.status = NodeStatus::Halted;
       break;
     case Op::VSetVl: n.vl = in.imm; break;
     case Op::VLd: case Op::VSt: case Op::VBcast: {
       int64_t lo = 0, hi = 0;
-      bool ok = !__builtin_add_overflow(n.regs[in.b], in.imm, &lo) &&
+      bool ok = !__builtin_add_overflow(regs[in.b], in.imm, &lo) &&
                 !__builtin_add_overflow(lo, in.op == Op::VBcast ? 4 : 4 * n.vl, &hi);
-      if (!checkSpan(n, in, ok, lo, hi, error))
+      if (!inSram(in, ok, lo, hi))
         return flush(), RunResult::Error;
       if (!Data && in.op == Op::VSt) {
         storeLo = std::min(storeLo, lo);
@@ -124,9 +238,9 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
     }
     case Op::LdF: {
       int64_t lo = 0, hi = 0;
-      bool ok = !__builtin_add_overflow(n.regs[in.b], in.imm, &lo) &&
+      bool ok = !__builtin_add_overflow(regs[in.b], in.imm, &lo) &&
                 !__builtin_add_overflow(lo, 4, &hi);
-      if (!checkSpan(n, in, ok, lo, hi, error))
+      if (!inSram(in, ok, lo, hi))
         return flush(), RunResult::Error;
       if constexpr (!Data) {
         // The address came from the timing side's registers; the value
@@ -143,7 +257,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       // Both sides load: the timing side for control flow and addresses,
       // the data side (its own registers, when the log is replayed) for
       // its copy of the register file.
-      loadScalar(in, n.regs, n.sram);
+      loadScalar(in, regs, n.sram);
       break;
     }
     case Op::VDiv: case Op::VPow: case Op::VFunc:
@@ -153,39 +267,51 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       cost = reduceCycles_;
       break;
     case Op::MLd: case Op::MSt: {
-      const Decoded &dd = descs[size_t(in.imm)];
-      const isa::AccDesc &d = dd.acc;
-      int64_t shape[2] = {d.m, d.n}, strides[2] = {d.si, d.sj}, lo = 0, hi = 0;
-      bool ok = stridedSpan(n.regs[in.b], 2, shape, strides, 4, lo, hi);
-      if (!checkSpan(n, in, ok, lo, hi, error))
+      const DescTiming &t = timing[timingIndex[in.imm]];
+      int64_t lo = 0, hi = 0;
+      bool ok;
+      if (t.spans) [[likely]] {
+        ok = span(t, 0, regs[in.b], lo, hi);
+      } else {
+        const isa::AccDesc &d = descs[size_t(in.imm)].acc;
+        const int64_t shape[2] = {d.m, d.n}, strides[2] = {d.si, d.sj};
+        ok = stridedSpan(regs[in.b], 2, shape, strides, 4, lo, hi);
+      }
+      if (!inSram(in, ok, lo, hi))
         return flush(), RunResult::Error;
       if (!Data && in.op == Op::MSt) {
         storeLo = std::min(storeLo, lo);
         storeHi = std::max(storeHi, hi);
       }
-      cost = dd.cycles;
+      cost = t.cycles;
       break;
     }
     case Op::Mma: {
-      const Decoded &dd = descs[size_t(in.imm)];
-      const isa::MmaDesc &d = dd.mma;
-      // Operand extents over the rows or columns and all reduction levels.
-      int64_t aShape[4] = {d.m, d.k, d.k2, d.k3},
-              aStr[4] = {d.aSi, d.aSk, d.aSk2, d.aSk3};
-      int64_t bShape[4] = {d.k, d.n, d.k2, d.k3},
-              bStr[4] = {d.bSk, d.bSj, d.bSk2, d.bSk3}, lo = 0, hi = 0;
-      // BF16-stored operands have 2-byte elements.
-      bool ok = stridedSpan(n.regs[in.b], 4, aShape, aStr, d.aStorage ? 2 : 4,
-                            lo, hi);
-      if (!checkSpan(n, in, ok, lo, hi, error))
-        return flush(), RunResult::Error;
-      ok = stridedSpan(n.regs[in.c], 4, bShape, bStr, d.bStorage ? 2 : 4, lo,
-                       hi);
-      if (!checkSpan(n, in, ok, lo, hi, error))
-        return flush(), RunResult::Error;
-      n.macs += d.m * d.n * d.kTotal();
-      n.unitWork += dd.unitWork;
-      cost = dd.cycles;
+      const DescTiming &t = timing[timingIndex[in.imm]];
+      int64_t lo = 0, hi = 0;
+      if (t.spans) [[likely]] {
+        bool ok = span(t, 0, regs[in.b], lo, hi);
+        if (!inSram(in, ok, lo, hi))
+          return flush(), RunResult::Error;
+        ok = span(t, 1, regs[in.c], lo, hi);
+        if (!inSram(in, ok, lo, hi))
+          return flush(), RunResult::Error;
+      } else {
+        const isa::MmaDesc &d = descs[size_t(in.imm)].mma;
+        int64_t aShape[4], aStr[4], bShape[4], bStr[4];
+        mmaOperandShapes(d, aShape, aStr, bShape, bStr);
+        bool ok = stridedSpan(regs[in.b], 4, aShape, aStr,
+                              d.aStorage ? 2 : 4, lo, hi);
+        if (!inSram(in, ok, lo, hi))
+          return flush(), RunResult::Error;
+        ok = stridedSpan(regs[in.c], 4, bShape, bStr, d.bStorage ? 2 : 4, lo,
+                         hi);
+        if (!inSram(in, ok, lo, hi))
+          return flush(), RunResult::Error;
+      }
+      n.macs += t.macs;
+      n.unitWork += t.unitWork;
+      cost = t.cycles;
       break;
     }
     case Op::Dma: {
@@ -196,14 +322,13 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       flush();
       if (!issueDma(n, in, descs[size_t(in.imm)], error))
         return RunResult::Error;
-      cost = 0; // issueDma charged dmaIssueCycles
       n.instructions += 1;
       ++totalInstructions_;
-      if (options_.trace)
+      if (trace)
         traceInsn(n, n.pc, begin);
       n.pc += 1;
       segPc = n.pc;
-      continue;
+      continue; // issueDma charged dmaIssueCycles
     }
     case Op::SemWait:
       if (n.sem[in.a] < in.imm) {
@@ -213,14 +338,14 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
         return flush(), RunResult::Blocked; // re-executed when woken
       }
       n.sem[in.a] -= in.imm;
-      break;
-    case Op::SemSignal: n.sem[in.a] += in.imm; break;
+      goto retire;
+    case Op::SemSignal: n.sem[in.a] += in.imm; goto retire;
     case Op::Barrier:
       n.time += 1;
       n.busy += 1;
       n.instructions += 1;
       ++totalInstructions_;
-      if (options_.trace)
+      if (trace)
         traceInsn(n, n.pc, begin);
       // The pc stays on the barrier (for deadlock reports); the release
       // moves every waiting node past it. It has no data effect, so it
@@ -231,24 +356,28 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       error = where(n) + ": invalid opcode";
       return flush(), RunResult::Error;
     default:
-      break; // scalar, control and plain vector ops: cost 1, no checks
+      break; // plain vector ops: cost 1, no checks
     }
     if constexpr (Data) {
       DataState &ds = *n.data;
-      dataEffect(in, n.regs, n.vl, ds.vregs.data(), ds.acc, n.sram,
-                 descs, lanes_, ds.writes, panelCache_);
-    } else {
-      ++segCount;
+      dataEffect(in, regs, n.vl, ds.vregs.data(), ds.acc, n.sram, descs,
+                 lanes_, ds.writes, panelCache_);
     }
+  retire:
+    // Scalar, control and synchronization instructions have no data
+    // effect, but the data side replays them all the same (for its own
+    // registers), so every instruction counts into the Run entry.
+    if constexpr (!Data)
+      ++segCount;
     n.time += cost;
     n.busy += cost;
     n.instructions += 1;
     ++totalInstructions_;
-    if (options_.trace)
+    if (trace)
       traceInsn(n, n.pc, begin);
-    if (n.status == NodeStatus::Halted)
+    if (n.status == NodeStatus::Halted) [[unlikely]]
       return flush(), RunResult::Halted;
-    n.pc = scalarStep(in, n.regs, n.pc);
+    n.pc = next;
   }
 }
 

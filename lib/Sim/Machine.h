@@ -64,6 +64,25 @@ struct Decoded {
   MmaPanelKernels panels;        ///< Mma: the same, split (MmaCache.h)
 };
 
+/// What the timing side needs of an Acc or Mma descriptor, derived from
+/// its Decoded entry when a node first runs (Execute.cpp) and kept apart
+/// from it so that the interpreter's hot loop touches one dense cache line
+/// per descriptor. The operand extents are offsets from the base register
+/// (stridedSpan at base 0), so that a bounds check is two additions.
+struct alignas(64) DescTiming {
+  int64_t cycles = 1;
+  int64_t lo[2] = {}, hi[2] = {}; ///< Acc: operand 0; Mma: A and B
+  int64_t macs = 0;
+  double unitWork = 0;
+  bool spans = false; ///< the extents did not overflow (else: recomputed)
+};
+/// A node's DescTimings. Only about one descriptor in forty is an Acc or
+/// Mma one (the rest are DMAs), so they are stored densely behind an index.
+struct TimingTable {
+  std::vector<int32_t> index; ///< by descriptor: its entry, -1 if none
+  std::vector<DescTiming> entries;
+};
+
 /// The data effect of an Mma with descriptor `dd` on accumulator `acc`,
 /// operands at `aAddr` and `bAddr` of `sram` (whose writes `w` records),
 /// reusing packed panels from `cache` when it is not null (MmaCache.cpp).
@@ -107,6 +126,7 @@ struct NodeState {
   Coord coord;
   const bin::NodeCode *prog = nullptr; ///< null: only receives data
   std::vector<Decoded> descs;
+  TimingTable timing; ///< filled by runNode
   int64_t pc = 0;
   int64_t regs[isa::kNumScalarRegs] = {};
   int64_t vl = 0;

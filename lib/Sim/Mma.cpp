@@ -14,7 +14,9 @@
 // An operand stored as BF16 (2-byte elements, the high half of an FP32) is
 // widened exactly while packing. Rounding a widened value to BF16 changes
 // nothing but the quiet bit of a signalling NaN, which the multiply sets
-// anyway (with the same payload), so such panels skip the rounding.
+// anyway (with the same payload), so such panels skip the rounding. BF16
+// operands contiguous along k (nearly every panel a convolution packs) are
+// transposed 16 bits wide and widened by the transpose's last step.
 //
 // The same source is compiled twice: for the baseline ISA and for AVX2,
 // picked at run time, so results are identical and only the speed differs.
@@ -112,6 +114,67 @@ enum class Elem { F32, F32Round, BF16 };
   }
 }
 
+typedef uint16_t v16h __attribute__((vector_size(32)));
+
+/// Two rows of eight BF16 values, from `lo` and `hi`, in one register (the
+/// low and high 128-bit halves).
+[[gnu::always_inline]] inline v16h loadBF16Pair(const uint8_t *lo,
+                                                const uint8_t *hi) {
+  v8h l, h;
+  std::memcpy(&l, lo, sizeof(l));
+  std::memcpy(&h, hi, sizeof(h));
+  return __builtin_shufflevector(l, h, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                 12, 13, 14, 15);
+}
+
+/// In-lane interleaves (unpack low and high) of 16-bit values and of
+/// 32-bit pairs of them. Operands are passed by reference, as elsewhere in
+/// this file, so that no vector crosses a call boundary by value.
+[[gnu::always_inline]] inline v16h interleaveLo16(const v16h &a, const v16h &b) {
+  return __builtin_shuffle(
+      a, b, v16h{0, 16, 1, 17, 2, 18, 3, 19, 8, 24, 9, 25, 10, 26, 11, 27});
+}
+[[gnu::always_inline]] inline v16h interleaveHi16(const v16h &a, const v16h &b) {
+  return __builtin_shuffle(
+      a, b, v16h{4, 20, 5, 21, 6, 22, 7, 23, 12, 28, 13, 29, 14, 30, 15, 31});
+}
+[[gnu::always_inline]] inline v16h interleaveLo32(const v16h &a, const v16h &b) {
+  return __builtin_shuffle(
+      a, b, v16h{0, 1, 16, 17, 2, 3, 18, 19, 8, 9, 24, 25, 10, 11, 26, 27});
+}
+[[gnu::always_inline]] inline v16h interleaveHi32(const v16h &a, const v16h &b) {
+  return __builtin_shuffle(
+      a, b, v16h{4, 5, 20, 21, 6, 7, 22, 23, 12, 13, 28, 29, 14, 15, 30, 31});
+}
+
+/// Packs an 8 x 8 block of BF16 values contiguous along k (rows col[t] + k0
+/// for t < 8, eight k steps each) into eight widened panel rows. The block
+/// is transposed while still 16 bits wide, and the last interleave with
+/// zeros is the widening itself (a BF16 value is the high half of its
+/// FP32), so that it takes half the shuffles of widening first and
+/// transposing FP32 rows. Every shuffle stays within a 128-bit half, which
+/// holds columns t < 4 in the low and t >= 4 in the high half throughout.
+[[gnu::always_inline]] inline void transposeBF16x8(float *panel,
+                                                   const uint8_t *const col[8],
+                                                   int64_t off) {
+  v16h r[4];
+  for (int t = 0; t < 4; ++t)
+    r[t] = loadBF16Pair(col[t] + off, col[t + 4] + off);
+  // 16-bit interleave of rows t and t + 1: (t, t + 1) pairs per k.
+  const v16h u01l = interleaveLo16(r[0], r[1]), u01h = interleaveHi16(r[0], r[1]);
+  const v16h u23l = interleaveLo16(r[2], r[3]), u23h = interleaveHi16(r[2], r[3]);
+  // 32-bit interleave of the pairs: four columns of two k steps per half.
+  const v16h v[4] = {interleaveLo32(u01l, u23l), interleaveHi32(u01l, u23l),
+                     interleaveLo32(u01h, u23h), interleaveHi32(u01h, u23h)};
+  // Interleaving zeros below each value widens one k step per register.
+  const v16h zero = {};
+  for (int q = 0; q < 4; ++q) {
+    const v16h w0 = interleaveLo16(zero, v[q]), w1 = interleaveHi16(zero, v[q]);
+    std::memcpy(panel + 16 * q, &w0, sizeof(w0));
+    std::memcpy(panel + 16 * q + 8, &w1, sizeof(w1));
+  }
+}
+
 template <Elem E>
 [[gnu::always_inline]] inline v8f load(const uint8_t *p) {
   return E == Elem::BF16 ? loadBF16x8(p) : load8(p);
@@ -137,7 +200,10 @@ template <Elem E>
       store8(panel + 8 * k, finish<E>(load<E>(col[0] + k * sk)));
     return;
   }
-  if (sk == size) {
+  if (E == Elem::BF16 && sk == size) {
+    for (; k + 8 <= kc; k += 8)
+      transposeBF16x8(panel + 8 * k, col, size * k);
+  } else if (sk == size) {
     for (; k + 8 <= kc; k += 8) {
       v8f r[8];
       for (int t = 0; t < 8; ++t)

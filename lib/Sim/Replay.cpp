@@ -387,19 +387,51 @@ void Machine::catchUp(const NodeState &n) {
 
 void Machine::runData(NodeState &n, int64_t pc, int64_t count,
                       PanelCache &cache) {
-  const std::vector<isa::Insn> &code = n.prog->code;
+  const isa::Insn *code = n.prog->code.data();
   const Decoded *descs = n.descs.data();
   DataState &ds = *n.data;
+  int64_t *regs = ds.regs;
   uint8_t *sram = n.sram;
+  auto set = [regs](int r, int64_t v) {
+    regs[r] = v;
+    regs[0] = 0; // r0 is hard-wired to zero
+  };
+  // Scalar and control instructions, over half of those executed, and the
+  // most frequent data instructions (VSt, Mma, VLd) are done here in the
+  // dispatch switch; the others go through dataEffect.
   for (int64_t c = 0; c < count; ++c) {
     const isa::Insn &in = code[size_t(pc)];
-    if (in.op == isa::Op::VSetVl)
-      ds.vl = in.imm;
-    else if (in.op == isa::Op::LdF)
-      loadScalar(in, ds.regs, sram);
-    dataEffect(in, ds.regs, ds.vl, ds.vregs.data(), ds.acc, sram, descs,
-               lanes_, ds.writes, cache);
-    pc = scalarStep(in, ds.regs, pc);
+    int64_t next = pc + 1;
+    switch (in.op) {
+    case isa::Op::Li: set(in.a, in.imm); break;
+    case isa::Op::Addi:
+      set(in.a, int64_t(uint64_t(regs[in.b]) + uint64_t(in.imm)));
+      break;
+    case isa::Op::Blt:
+      if (regs[in.a] < regs[in.b])
+        next = in.imm;
+      break;
+    case isa::Op::VSetVl: ds.vl = in.imm; break;
+    case isa::Op::LdF: loadScalar(in, regs, sram); break;
+    case isa::Op::VLd: case isa::Op::VSt:
+      vectorMemory(in, regs, ds.vl, ds.vregs.data() + in.a * lanes_, lanes_,
+                   sram, ds.writes);
+      break;
+    case isa::Op::Mma:
+      runMma(descs[size_t(in.imm)], ds.acc[in.a], sram, regs[in.b],
+             regs[in.c], ds.writes, &cache);
+      break;
+    case isa::Op::Add: case isa::Op::Sub: case isa::Op::Muli:
+    case isa::Op::Mul: case isa::Op::Slt: case isa::Op::Min:
+    case isa::Op::Max: case isa::Op::Bne: case isa::Op::Jmp:
+      next = scalarStep(in, regs, pc);
+      break;
+    default:
+      dataEffect(in, regs, ds.vl, ds.vregs.data(), ds.acc, sram, descs,
+                 lanes_, ds.writes, cache);
+      break;
+    }
+    pc = next;
   }
 }
 

@@ -3,6 +3,7 @@
 
 #include <bit>
 #include <cmath>
+#include <cstring>
 
 using namespace dojo;
 using namespace dojo::test;
@@ -387,6 +388,130 @@ TEST(SimMatrix, CostDependsOnDataTypeAndUtilizationIsMeasured) {
   // One of four nodes works for 256 of 259 (16 of 19) cycles.
   EXPECT_NEAR(util[0], 256.0 / 259 / 4, 1e-12);
   EXPECT_NEAR(util[1], 16.0 / 19 / 4, 1e-12);
+}
+
+
+TEST(SimMatrix, OperandBoundsAreCheckedExactly) {
+  // The timing side checks Acc and Mma operands against extents computed
+  // once per descriptor; the spans it reports, and which accesses pass,
+  // must be what the strided extent at the base register gives, with
+  // negative strides, at the end of SRAM, and when the base or the extent
+  // itself overflows.
+  const int64_t sram = makeExe().target.sramBytes;
+  const int64_t reserved = makeExe().target.reservedBytes;
+  struct Case {
+    const char *what;
+    int64_t base;                  ///< of the checked operand
+    Op op;                         ///< Mma (A or B operand), MLd or MSt
+    bool operandB;                 ///< Mma: the bad operand is B
+    int64_t m, n, k, s0, s1;       ///< shape and the operand's strides
+    std::string error;             ///< empty: the run succeeds
+  };
+  const int64_t big = INT64_MAX / 2;
+  const Case cases[] = {
+      {"A walked backwards", kA + 28, Op::Mma, false, 8, 8, 8, 64, -4, ""},
+      {"B ends at SRAM's end", sram - 32, Op::Mma, true, 8, 1, 8, 4, 0, ""},
+      {"B past SRAM's end", sram - 28, Op::Mma, true, 8, 1, 8, 4, 0,
+       "SRAM access [" + std::to_string(sram - 28) + ", " +
+           std::to_string(sram + 4) + ") out of bounds"},
+      {"A below the reserved region", reserved + 8, Op::Mma, false, 1, 8, 4,
+       4, -4, "SRAM access [" + std::to_string(reserved - 4) + ", " +
+                  std::to_string(reserved + 12) + ") out of bounds"},
+      {"base plus extent overflows", INT64_MAX - 8, Op::Mma, false, 1, 8, 8,
+       4, 4, "SRAM address arithmetic overflows"},
+      {"the extent itself overflows", kA, Op::Mma, true, 8, 8, 3, 0, big,
+       "SRAM address arithmetic overflows"},
+      {"MLd rows walked backwards", kC + 448, Op::MLd, false, 8, 8, 0, -64, 4,
+       ""},
+      {"MLd below the reserved region", reserved + 64, Op::MLd, false, 8, 8, 0,
+       -64, 4,
+       "SRAM access [" + std::to_string(reserved - 384) + ", " +
+           std::to_string(reserved + 96) + ") out of bounds"},
+      {"MSt past SRAM's end", sram - 64, Op::MSt, false, 2, 8, 0, 64, 4,
+       "SRAM access [" + std::to_string(sram - 64) + ", " +
+           std::to_string(sram + 32) + ") out of bounds"},
+      {"MSt extent overflows", kC, Op::MSt, false, 8, 8, 0, big, 4,
+       "SRAM address arithmetic overflows"},
+  };
+  for (const Case &c : cases)
+    for (int threads : {1, 2}) {
+      SCOPED_TRACE(testing::Message() << c.what << ", threads " << threads);
+      bin::Executable exe = makeExe();
+      Asm p(exe, 0);
+      if (c.op == Op::Mma) {
+        p.li(1, c.operandB ? kA : c.base);
+        p.li(2, c.operandB ? c.base : kB);
+        const int64_t d =
+            c.operandB ? mmaDesc(p, c.m, c.n, c.k, 4 * c.k, 4, c.s0, c.s1,
+                                 MatDType::F32)
+                       : mmaDesc(p, c.m, c.n, c.k, c.s0, c.s1, 32, 4,
+                                 MatDType::F32);
+        p.emit(Op::Mma, 0, 1, 2, d);
+      } else {
+        p.li(1, c.base);
+        p.emit(c.op, 0, 1, 0, accDesc(p, c.m, c.n, c.s0, c.s1));
+      }
+      p.halt();
+      sim::Options opts;
+      opts.threads = threads;
+      RunResult r = simulate(exe, {}, opts);
+      if (c.error.empty()) {
+        EXPECT_TRUE(r.ok) << r.error;
+      } else {
+        ASSERT_FALSE(r.ok);
+        EXPECT_NE(r.error.find(c.error), std::string::npos) << r.error;
+      }
+    }
+}
+
+TEST(SimMatrix, StoreKeepsNegativeZeroAndNaNAndOrder) {
+  // MSt's relu turns only x < 0 into 0: -0 and NaN are stored as they are.
+  // Rows are stored in order, so where a partial tile's rows overlap
+  // (si < 4n) the later row's elements win; strided columns (sj != 4)
+  // store the same values.
+  bin::Executable exe = makeExe();
+  Asm p(exe, 0);
+  std::vector<float> x(64);
+  for (int i = 0; i < 64; ++i)
+    x[size_t(i)] = float(i % 5) - 2.0f;
+  x[1] = -0.0f;
+  x[2] = NAN;
+  p.data(kA, x);
+  p.li(1, kA);
+  p.li(2, kC);
+  p.li(3, kC + 256);
+  p.li(4, kC + 512);
+  p.emit(Op::MLd, 1, 1, 0, accDesc(p, 8, 8, 32, 4));
+  p.emit(Op::MSt, 1, 2, 0, accDesc(p, 8, 8, 32, 4, 1.0f, isa::Act::Relu));
+  // Rows 12 bytes apart, five columns: row i ends where row i + 1's third
+  // element is stored.
+  p.emit(Op::MSt, 1, 3, 0, accDesc(p, 3, 5, 12, 4));
+  // Column-strided, transposed: element (i, j) at j * 32 + i * 4.
+  p.emit(Op::MSt, 1, 4, 0, accDesc(p, 8, 8, 4, 32, 1.0f, isa::Act::Relu));
+  p.toHbm(kC, 0, 192);
+  p.halt();
+  addOutput(exe, "o", 0, 192);
+  RunResult r = simulate(exe);
+  ASSERT_TRUE(r.ok) << r.error;
+  const std::vector<float> o = r.out();
+  auto relu = [](float v) { return v < 0.0f ? 0.0f : v; };
+  auto same = [](float a, float b) { return std::memcmp(&a, &b, 4) == 0; };
+  for (int i = 0; i < 8; ++i)
+    for (int j = 0; j < 8; ++j) {
+      const float want = relu(x[size_t(8 * i + j)]);
+      EXPECT_TRUE(same(o[size_t(8 * i + j)], want)) << i << "," << j;
+      EXPECT_TRUE(same(o[size_t(128 + 8 * j + i)], want)) << i << "," << j;
+    }
+  EXPECT_TRUE(std::signbit(o[1]) && o[1] == 0.0f);
+  EXPECT_TRUE(std::isnan(o[2]));
+  // Overlapping rows: float f of the block holds row f / 3's element f % 3
+  // unless a later row wrote it (row i covers floats 3i .. 3i + 4).
+  std::vector<float> want(64, 0.0f);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 5; ++j)
+      want[size_t(3 * i + j)] = x[size_t(8 * i + j)];
+  for (int f = 0; f < 11; ++f)
+    EXPECT_TRUE(same(o[size_t(64 + f)], want[size_t(f)])) << f;
 }
 
 } // namespace

@@ -199,4 +199,49 @@ TEST(SimMmaKernel, Bf16StorageKeepsSpecialValues) {
     }
 }
 
+
+TEST(SimMmaKernel, PackedPanelsMatchTheDefinition) {
+  // Every packing of every variant yields panel[8k + t] = the operand
+  // element (k, t), widened and for FP32 storage of a BF16 Mma rounded,
+  // with columns t >= cnt repeating column 0; in particular the transposing
+  // BF16 path (operand contiguous along k), over whole 8 x 8 blocks and the
+  // k steps after them.
+  std::vector<uint8_t> mem(64 * 1024);
+  std::mt19937 rng(7);
+  for (uint8_t &b : mem)
+    b = uint8_t(rng());
+  for (int64_t storage : {0, 1})
+    for (int64_t cnt : {8, 6, 1})
+      for (int64_t k : {3, 8, 16, 21, 192})
+        for (int64_t stElems : {int64_t(1), k, int64_t(300)}) {
+          const int64_t e = storage ? 2 : 4;
+          isa::MmaDesc d;
+          d.m = cnt;
+          d.n = cnt;
+          d.k = k;
+          d.aSk = e;
+          d.aSi = e * stElems;
+          d.bSk = e;
+          d.bSj = e * stElems;
+          d.dtype = 1;
+          d.aStorage = storage;
+          d.bStorage = storage;
+          SCOPED_TRACE(testing::Message() << "storage " << storage << " cnt "
+                                          << cnt << " k " << k << " st "
+                                          << stElems);
+          std::vector<float> want(size_t(8 * k));
+          for (int64_t kk = 0; kk < k; ++kk)
+            for (int64_t t = 0; t < 8; ++t) {
+              const int64_t col = t < cnt ? t : 0;
+              const float x = at(mem, 64 + kk * d.aSk + col * d.aSi, storage);
+              want[size_t(8 * kk + t)] = storage ? x : roundBF16Ref(x);
+            }
+          for (const MmaPanelKernels &p : availableMmaPanelKernels(d)) {
+            std::vector<float> got(size_t(8 * k));
+            p.packA(got.data(), mem.data() + 64, k, d.aSk, d.aSi, cnt);
+            EXPECT_EQ(std::memcmp(got.data(), want.data(), 32 * size_t(k)), 0);
+          }
+        }
+}
+
 } // namespace
