@@ -101,9 +101,9 @@ struct FreeDeleter {
 /// from 2x faster to 3x slower, depending on the kernel's compaction.)
 using ZeroedBytes = std::unique_ptr<uint8_t, FreeDeleter>;
 ZeroedBytes allocateZeroed(int64_t bytes);
-/// The same as one private anonymous mapping of its own, page aligned,
-/// which SramImages may map file pages over (calloc could hand out heap
-/// memory that malloc later reuses).
+/// The same as one private anonymous mapping of its own, page aligned (the
+/// SRAM arena: populating its pages never touches heap memory that malloc
+/// hands out).
 ZeroedBytes allocateMapped(int64_t bytes);
 
 enum class NodeStatus { Ready, WaitSem, AtBarrier, Halted };

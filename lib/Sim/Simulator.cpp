@@ -228,41 +228,29 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
     node(nc.node).prog = &nc;
   // Placing the SRAM images (for r3d_18, 289 MB from 67 MB of blobs) and
   // decoding the descriptors (409k Decoded of 272 bytes) are independent,
-  // so a helper thread prepares the shared image pages and starts placing
-  // them while this thread decodes, then both place the rest, node by node
-  // through `nextFill`.
-  SramImages images(exe_, sramArena_.get(), sramStride_);
-  std::atomic<bool> prepared{false};
+  // so a helper thread places images while this thread decodes, then both
+  // place the rest, node by node through `nextFill`.
   std::atomic<size_t> nextFill{0};
   std::exception_ptr helperFailure;
-  auto prepareAndFill = [&](bool prepare) {
-    if (prepare) {
-      images.prepare();
-      prepared.store(true, std::memory_order_release);
-      prepared.notify_all();
-    }
-    prepared.wait(false, std::memory_order_acquire);
+  auto fill = [&] {
     for (size_t i; (i = nextFill.fetch_add(1)) < exe_.nodes.size();)
-      images.fill(i);
+      placeSramImages(exe_, i, sramArena_.get(), sramStride_);
   };
   {
     // A jthread joins when it goes out of scope, also when decoding throws.
     std::jthread helper;
-    bool helped = replay_ && exe_.nodes.size() > 1;
-    if (helped)
+    if (replay_ && exe_.nodes.size() > 1)
       helper = std::jthread([&] {
         try {
-          prepareAndFill(true);
+          fill();
         } catch (...) {
-          // Out of memory: reported on this thread once the helper is done
-          // (prepare() sets `prepared` before anything there can throw).
           helperFailure = std::current_exception();
           nextFill.store(exe_.nodes.size());
         }
       });
     for (const bin::NodeCode &nc : exe_.nodes)
       decodeDescs(target_, nc, *nodes_[size_t(nc.node)]);
-    prepareAndFill(!helped);
+    fill();
   }
   if (helperFailure)
     std::rethrow_exception(helperFailure);

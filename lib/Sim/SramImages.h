@@ -1,13 +1,16 @@
-//===- SramImages.h - Initial SRAM contents, shared until written ---------===//
+//===- SramImages.h - Placing the initial SRAM contents --------------------===//
 //
 // Private to lib/Sim. A model's initial SRAM images (bin::NodeCode::sramInit)
 // are mostly weights replicated over many nodes: r3d_18 copies 67 MB of
 // blobs into 289 MB of SRAM, and faulting in and filling those fresh pages
-// was most of loading it. Instead, every distinct run of whole pages inside
-// a segment is written once into an anonymous in-memory file (memfd) and
-// mapped copy-on-write over the SRAM arena: nodes share the pages until
-// one writes them, when the kernel copies that page. Bytes are the same as
-// with a copy; only the partial pages at a segment's ends are copied.
+// is most of loading it. Nodes are independent, so several threads can
+// place them at once.
+//
+// Sharing replicated pages copy-on-write from an in-memory file was tried
+// and removed: SRAM that held a weight is reused for activations once the
+// weight is dead, and every first write to a shared page then cost a page
+// copy and a TLB shootdown across the simulator's threads (about 7% of a
+// run's CPU on r3d_18), more than the copies it saved.
 //
 //===----------------------------------------------------------------------===//
 #ifndef DOJO_LIB_SIM_SRAMIMAGES_H
@@ -23,36 +26,11 @@ namespace dojo::sim::detail {
 /// pages fault in on first use as before.
 void populatePages(void *p, size_t bytes);
 
-class SramImages {
-public:
-  /// Node `id`'s SRAM starts at `arena + id * stride`.
-  SramImages(const bin::Executable &exe, uint8_t *arena, int64_t stride);
-  ~SramImages();
-  SramImages(const SramImages &) = delete;
-  SramImages &operator=(const SramImages &) = delete;
-  /// Writes the shared pages (the serial part). Call once, before fill().
-  /// Never throws: without memory for its bookkeeping it leaves segments to
-  /// be copied.
-  void prepare();
-  /// Places the images of exe.nodes[index]. Threads may fill different
-  /// nodes at the same time.
-  void fill(size_t index) const;
-  /// Segments that prepare() chose to map (the rest are copied).
-  int64_t mappedSegments() const { return mapped_; }
-  /// Bytes prepare() wrote to the shared file.
-  int64_t fileBytes() const { return end_; }
-
-private:
-  void share();
-  const bin::Executable &exe_;
-  uint8_t *arena_;
-  int64_t stride_;
-  int fd_ = -1;
-  int64_t mapped_ = 0, end_ = 0;
-  /// By node index and segment: where the segment's whole pages lie in the
-  /// memfd, or -1 to copy the segment.
-  std::vector<std::vector<int64_t>> fileOffset_;
-};
+/// Copies exe.nodes[index]'s SRAM images into its SRAM, which starts at
+/// `arena + node id * stride`. Threads may place different nodes at the
+/// same time.
+void placeSramImages(const bin::Executable &exe, size_t index, uint8_t *arena,
+                     int64_t stride);
 
 } // namespace dojo::sim::detail
 

@@ -1,8 +1,9 @@
-//===- SramImagesTest.cpp - Shared initial SRAM pages stay private --------===//
+//===- SramImagesTest.cpp - Initial SRAM images land byte for byte --------===//
 #include "Machine.h"
 #include "SramImages.h"
 #include "TestUtil.h"
 
+#include <thread>
 #include <unistd.h>
 
 using namespace dojo;
@@ -33,13 +34,12 @@ void expectImages(const bin::Executable &exe, const uint8_t *arena,
   }
 }
 
-TEST(SramImages, ReplicatedRunsAreSharedCopyOnWrite) {
+TEST(SramImages, PlacedOnTwoThreadsByteForByte) {
   bin::Executable exe = test::makeExe();
   // Weights of eight pages and a bit, placed off page boundaries on all
-  // four nodes at the same address, on two of them also elsewhere; and a
-  // run only one node uses.
+  // four nodes, on two of them also elsewhere; a small segment across a
+  // page boundary; and an empty one.
   uint32_t weights = exe.addBlob(pattern(8 * kPage + 100, 1));
-  uint32_t single = exe.addBlob(pattern(6 * kPage, 2));
   uint32_t small = exe.addBlob(pattern(kPage, 3));
   const int64_t at = 4096 + 40, other = 32 * kPage + 8;
   for (int node = 0; node < 4; ++node) {
@@ -49,28 +49,19 @@ TEST(SramImages, ReplicatedRunsAreSharedCopyOnWrite) {
     nc.sramInit.push_back({at, weights, 0, 8 * kPage + 100});
     if (node < 2)
       nc.sramInit.push_back({other, weights, 64, 8 * kPage});
-    if (node == 3)
-      nc.sramInit.push_back({other, single, 0, 6 * kPage});
     nc.sramInit.push_back({60 * kPage + 3, small, 0, kPage});
+    nc.sramInit.push_back({70 * kPage, small, 0, 0});
   }
   int64_t stride = (exe.target.sramBytes + 63) / 64 * 64;
   ZeroedBytes arena = allocateMapped(stride * exe.target.numNodes());
-  SramImages images(exe, arena.get(), stride);
-  images.prepare();
-  // Four segments at `at` share one run, two at `other` another; the
-  // single-use and the small segments are copied.
-  EXPECT_EQ(images.mappedSegments(), 6);
-  EXPECT_EQ(images.fileBytes(), (7 + 7) * kPage);
-  for (size_t i = 0; i < exe.nodes.size(); ++i)
-    images.fill(i);
-  expectImages(exe, arena.get(), stride);
-  // Writing a shared page changes only the writer's SRAM.
-  uint8_t *node2 = arena.get() + 2 * stride, *node3 = arena.get() + 3 * stride;
-  const uint8_t want = node3[3 * kPage];
-  node2[3 * kPage] = uint8_t(~want);
-  EXPECT_EQ(node3[3 * kPage], want);
-  EXPECT_EQ(arena.get()[3 * kPage], want);
-  node2[3 * kPage] = want;
+  // Nodes 0 and 2 on another thread, 1 and 3 on this one.
+  std::thread other_thread([&] {
+    placeSramImages(exe, 0, arena.get(), stride);
+    placeSramImages(exe, 2, arena.get(), stride);
+  });
+  placeSramImages(exe, 1, arena.get(), stride);
+  placeSramImages(exe, 3, arena.get(), stride);
+  other_thread.join();
   expectImages(exe, arena.get(), stride);
 }
 
