@@ -154,6 +154,12 @@ std::string verifyFields(const isa::Insn &in, int lanes) {
     break;
   case Op::VLd: case Op::VSt: case Op::VBcast: ok = vreg(in.a) && sreg(in.b); break;
   case Op::VSplat: ok = vreg(in.a); break;
+  case Op::VStRep:
+    // The bound keeps the stored span's arithmetic far from overflow.
+    if (in.imm < 1 || in.imm > (int64_t(1) << 32))
+      return "vstrep count " + std::to_string(in.imm) + " outside 1..2^32";
+    ok = vreg(in.a) && sreg(in.b);
+    break;
   case Op::VAdd: case Op::VSub: case Op::VMul: case Op::VMax: case Op::VMin:
   case Op::VFma: case Op::VDiv: case Op::VPow: case Op::VSel:
     ok = vreg(in.a) && vreg(in.b) && vreg(in.c);

@@ -123,6 +123,14 @@ inline void dataEffect(const isa::Insn &in, const int64_t *regs, int64_t vl,
   case Op::VLd: case Op::VSt: case Op::VBcast:
     vectorMemory(in, regs, vl, vec(in.a), L, sram, writes);
     break;
+  case Op::VStRep: {
+    const int64_t lo = regs[in.b], bytes = 4 * vl;
+    const float *v = vec(in.a);
+    for (int64_t t = 0; t < in.imm; ++t)
+      std::memcpy(sram + lo + t * bytes, v, size_t(bytes));
+    writes.mark(lo, lo + bytes * in.imm);
+    break;
+  }
   case Op::VSplat: {
     uint32_t bits = uint32_t(uint64_t(in.imm));
     float f;

@@ -236,6 +236,19 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       }
       break;
     }
+    case Op::VStRep: {
+      // verify() bounds the count, so the product cannot overflow.
+      int64_t lo = regs[in.b], hi = 0;
+      bool ok = !__builtin_add_overflow(lo, 4 * n.vl * in.imm, &hi);
+      if (!inSram(in, ok, lo, hi))
+        return flush(), RunResult::Error;
+      if constexpr (!Data) {
+        storeLo = std::min(storeLo, lo);
+        storeHi = std::max(storeHi, hi);
+      }
+      cost = in.imm;
+      break;
+    }
     case Op::LdF: {
       int64_t lo = 0, hi = 0;
       bool ok = !__builtin_add_overflow(regs[in.b], in.imm, &lo) &&

@@ -47,6 +47,7 @@ const char *opName(Op op) {
   case Op::Slt: return "slt";
   case Op::Min: return "min";
   case Op::Max: return "max";
+  case Op::VStRep: return "vstrep";
   case Op::NumOps: break;
   }
   return "<invalid>";
@@ -215,6 +216,8 @@ std::string format(const Insn &in) {
     return s + " " + v(in.a) + ", [" + r(in.b) + " + " +
            std::to_string(in.imm) + "]";
   case Op::VSplat: return s + " " + v(in.a) + ", " + imm(in.imm);
+  case Op::VStRep:
+    return s + " " + v(in.a) + ", [" + r(in.b) + "], " + imm(in.imm);
   case Op::VAdd: case Op::VSub: case Op::VMul: case Op::VMax: case Op::VMin:
   case Op::VFma: case Op::VDiv: case Op::VPow: case Op::VSel:
     return s + " " + v(in.a) + ", " + v(in.b) + ", " + v(in.c);

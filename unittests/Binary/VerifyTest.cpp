@@ -164,7 +164,9 @@ TEST(Verify, SpecialVectorOpsAndSelectors) {
         isa::Insn{Op::VSel, 1, 2, 3, 0, 0},
         isa::Insn{Op::VFunc, 1, 2, 0, 0, int64_t(isa::VFn::Trunc)},
         isa::Insn{Op::VCmp, 1, 2, 3, 0, int64_t(isa::CmpPred::Ge)},
-        isa::Insn{Op::VRed, 1, 2, 0, 0, int64_t(isa::RedKind::Min)}}) {
+        isa::Insn{Op::VRed, 1, 2, 0, 0, int64_t(isa::RedKind::Min)},
+        isa::Insn{Op::VStRep, 1, 2, 0, 0, 1},
+        isa::Insn{Op::VStRep, 31, 2, 0, 0, int64_t(1) << 32}}) {
     bin::Executable exe = validExe();
     with(in)(exe);
     EXPECT_EQ(bin::verify(exe), "") << isa::format(in);
@@ -184,6 +186,12 @@ TEST(Verify, SpecialVectorOpsAndSelectors) {
                  "predicate 6");
   expectRejected(with({Op::VRed, 1, 2, 0, 0, 3}),
                  "node (0,0) pc 0 `vred v1, v2, #3`: unknown reduction 3");
+  expectRejected(with({Op::VStRep, 1, 2, 0, 0, 0}),
+                 "node (0,0) pc 0 `vstrep v1, [r2], #0`: vstrep count 0 "
+                 "outside 1..2^32");
+  expectRejected(with({Op::VStRep, 32, 2, 0, 0, 4}),
+                 "node (0,0) pc 0 `vstrep v32, [r2], #4`: register field out "
+                 "of range");
 }
 
 TEST(Verify, ConvertingDmaNeedsSourceSizedElements) {

@@ -311,6 +311,36 @@ TEST(SimMatrix, OuterReductionLevelsEqualSuccessiveMmas) {
   }
 }
 
+TEST(SimMatrix, PackedOperandsSeeStoreRepeatWrites) {
+  // acc = A B with B = 5, then vstrep overwrites B with 2 and the same Mma
+  // runs again: 5 + 2 = 7 (a stale packed panel would give 10), with one
+  // data thread and with more.
+  {
+    bin::Executable exe = makeExe();
+    Asm p(exe, 0);
+    p.data(kA, {1.0f});
+    p.data(kB, {5.0f});
+    p.li(1, kA);
+    p.li(2, kB);
+    p.li(3, kC);
+    p.emit(Op::MZero, 0);
+    int64_t d = mmaDesc(p, 1, 1, 1, 4, 4, 4, 4, MatDType::F32);
+    p.emit(Op::Mma, 0, 1, 2, d);
+    p.emit(Op::VSplat, 4, 0, 0, floatBits(2.0f));
+    p.emit(Op::VSetVl, 0, 0, 0, 1);
+    p.emit(Op::VStRep, 4, 2, 0, 1);
+    p.emit(Op::VSetVl, 0, 0, 0, 16);
+    p.emit(Op::Mma, 0, 1, 2, d);
+    p.emit(Op::MSt, 0, 3, 0, accDesc(p, 1, 1, 4, 4));
+    p.toHbm(kC, 0, 1);
+    p.halt();
+    addOutput(exe, "c", 0, 1);
+    RunResult r = simulateAcrossThreads(exe);
+    ASSERT_TRUE(r.ok) << r.error;
+    EXPECT_EQ(r.out()[0], 7.0f);
+  }
+}
+
 TEST(SimMatrix, OuterReductionLevelsAreBoundsChecked) {
   // The last kernel row of B lies past the end of SRAM.
   bin::Executable exe = makeExe();

@@ -50,6 +50,43 @@ TEST(SimScalar, LoopWritesBlocksAndCountsCycles) {
   EXPECT_EQ(r.stats.macs, 0);
 }
 
+TEST(SimVector, StoreRepeatFillsBackToBackAndCostsOneCyclePerStore) {
+  // VL = 5: vstrep writes 3 copies of five lanes (60 bytes) from 4100; the
+  // bytes around them stay zero. Then a store of 1000 copies past the end
+  // of SRAM is refused whole, before any byte is written.
+  bin::Executable exe = makeExe();
+  const int64_t sram = exe.target.sramBytes;
+  Asm p(exe, 0);
+  p.li(1, 4100);
+  p.emit(Op::VSplat, 2, 0, 0, floatBits(-3.5f));
+  p.emit(Op::VSetVl, 0, 0, 0, 5);
+  p.emit(Op::VStRep, 2, 1, 0, 3);
+  p.emit(Op::VSetVl, 0, 0, 0, 16);
+  p.toHbm(4096, 0, 32);
+  p.halt();
+  addOutput(exe, "fill", 0, 32);
+  RunResult r = simulate(exe);
+  ASSERT_TRUE(r.ok) << r.error;
+  std::vector<float> fill = r.out();
+  for (int i = 0; i < 32; ++i)
+    EXPECT_EQ(fill[size_t(i)], i >= 1 && i < 16 ? -3.5f : 0.0f) << i;
+  // li, vsplat, vsetvl, vstrep (3), vsetvl, toHbm (2 li + 4 issue +
+  // 1 semwait), halt.
+  EXPECT_EQ(r.node(0).busyCycles, 1 + 1 + 1 + 3 + 1 + 7 + 1);
+
+  bin::Executable bad = makeExe();
+  Asm q(bad, 0);
+  q.li(1, sram - 64 * 999);
+  q.emit(Op::VStRep, 0, 1, 0, 1000);
+  q.halt();
+  RunResult e = simulate(bad);
+  ASSERT_FALSE(e.ok);
+  EXPECT_NE(e.error.find("SRAM access [" + std::to_string(sram - 64 * 999) +
+                         ", " + std::to_string(sram + 64) + ") out of bounds"),
+            std::string::npos)
+      << e.error;
+}
+
 TEST(SimScalar, ArithmeticAndBranches) {
   // Computes an address from add/sub/muli and takes bne/jmp; the store
   // lands at 4096 + 64 * ((3 + 4) * 2 - 10 - 1) = 4096 + 192 only if every

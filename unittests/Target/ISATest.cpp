@@ -107,6 +107,7 @@ TEST(ISA, FormatReadsLikeAssembly) {
   Insn vld{Op::VLd, 1, 2, 0, 0, 64};
   EXPECT_EQ(format(vld), "vld v1, [r2 + 64]");
   EXPECT_EQ(format(Insn{Op::SemWait, 0, 0, 0, 0, 3}), "semwait s0, #3");
+  EXPECT_EQ(format(Insn{Op::VStRep, 0, 7, 0, 0, 12}), "vstrep v0, [r7], #12");
   for (int op = 0; op < int(Op::NumOps); ++op)
     EXPECT_STRNE(opName(Op(op)), "<invalid>");
 }

@@ -99,6 +99,10 @@ enum class Op : uint16_t {
   Slt,      ///< r[a] = r[b] < r[c] ? 1 : 0 (signed)
   Min,      ///< r[a] = min(r[b], r[c]) (signed)
   Max,      ///< r[a] = max(r[b], r[c]) (signed)
+  // ---- vector unit, added for fills ----------------------------------------
+  VStRep,   ///< f32 SRAM[r[b] + 4*VL*t + 4l] = v[a][l] for l < VL, t < imm
+            ///< (imm >= 1): v[a] stored imm times back to back, one store
+            ///< per cycle (cost imm). Zero-fills padded windows.
   NumOps
 };
 

@@ -254,24 +254,15 @@ void dojo::d1::emitAvgPoolKernel(ProgramBuilder &pb, DictionaryAttr p,
 }
 
 /// Stores v0 (VL = all lanes) over `bytes` bytes from the address in
-/// register `p` (left unchanged). Large fills store eight registers per
-/// loop iteration, keeping the loop's scalar overhead to a fraction.
+/// register `p` (left unchanged): the whole vectors with one `vstrep`, the
+/// tail with VL shortened.
 static void fillFrom(ProgramBuilder &pb, int p, int64_t bytes) {
-  constexpr int64_t kUnroll = 8;
-  int64_t vec = pb.lanes * 4;
-  int64_t blocks = bytes / (kUnroll * vec);
-  if (blocks == 1) {
-    for (int64_t u = 0; u < kUnroll; ++u)
-      pb.emit(isa::Op::VSt, 0, p, 0, u * vec);
-  } else {
-    pb.loop(blocks, {{p, kUnroll * vec}}, [&] {
-      for (int64_t u = 0; u < kUnroll; ++u)
-        pb.emit(isa::Op::VSt, 0, p, 0, u * vec);
-    });
-  }
-  int64_t done = blocks * kUnroll * vec;
-  for (; done + vec <= bytes; done += vec)
-    pb.emit(isa::Op::VSt, 0, p, 0, done);
+  int64_t vec = pb.lanes * 4, whole = bytes / vec;
+  if (whole == 1)
+    pb.emit(isa::Op::VSt, 0, p, 0, 0);
+  else if (whole > 1)
+    pb.emit(isa::Op::VStRep, 0, p, 0, whole);
+  int64_t done = whole * vec;
   if (done < bytes) {
     pb.emit(isa::Op::VSetVl, 0, 0, 0, (bytes - done) / 4);
     pb.emit(isa::Op::VSt, 0, p, 0, done);
