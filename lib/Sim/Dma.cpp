@@ -4,13 +4,16 @@
 // source cannot leak into it) and scatters them at its arrival time, when it
 // also increments the destination semaphore. The arrival time comes from a
 // contention model: per-node injection ports, per directed link busy-until
-// times along the compiled route, and one shared HBM channel.
+// times along the compiled route, and one shared HBM channel. A transfer
+// that would gather exactly what its node's previous gather did, from bytes
+// nothing has written since, shares that payload instead (LastGather).
 //
 //===----------------------------------------------------------------------===//
 #include "DataOps.h"
 #include "dojo/Sim/DType.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -92,12 +95,21 @@ void Machine::prefetchTransfers() const {
 
 namespace {
 
-/// The scatter plan kept in a payload's header (PayloadPool::slot).
-static_assert(sizeof(StridedPlan) <= PayloadPool::kSlotBytes);
-static_assert(std::is_trivially_copyable_v<StridedPlan>);
+/// What a payload's header keeps (PayloadPool::slot): the scatter plan,
+/// and in sequential mode the references to the payload (transfers in
+/// flight and the issuing node's LastGather). Parallel mode counts them in
+/// the Issue entry instead, since the timing side adds sharers before a
+/// worker has gathered the payload.
+struct PayloadHeader {
+  StridedPlan plan;
+  int64_t refs = 1;
+};
+static_assert(sizeof(PayloadHeader) <= PayloadPool::kSlotBytes);
+static_assert(std::is_trivially_copyable_v<PayloadHeader>);
 
-StridedPlan *scatterPlan(uint8_t *payload) {
-  return std::launder(static_cast<StridedPlan *>(PayloadPool::slot(payload)));
+PayloadHeader *header(uint8_t *payload) {
+  return std::launder(
+      static_cast<PayloadHeader *>(PayloadPool::slot(payload)));
 }
 
 } // namespace
@@ -127,13 +139,14 @@ uint8_t *Machine::gather(const isa::DmaDesc &d, const uint8_t *srcMem,
   }
   // The descriptor is in the cache now, and usually out of it when the
   // transfer arrives.
-  new (PayloadPool::slot(p)) StridedPlan(collapseDims(d, d.dstStrides.data()));
+  new (PayloadPool::slot(p))
+      PayloadHeader{collapseDims(d, d.dstStrides.data()), 1};
   return p;
 }
 
 void Machine::scatter(uint8_t *mem, int64_t dst, int64_t dstElem,
                       uint8_t *payload, SramWrites *writes) {
-  const StridedPlan &plan = *scatterPlan(payload);
+  const StridedPlan &plan = header(payload)->plan;
   stridedCopy<false>(mem, dst, plan, dstElem, payload);
   if (writes) {
     // The plan visits the descriptor's addresses, so its span is the
@@ -142,7 +155,65 @@ void Machine::scatter(uint8_t *mem, int64_t dst, int64_t dstElem,
     stridedSpan(dst, plan.rank, plan.shape, plan.strides, dstElem, lo, hi);
     writes->mark(lo, hi);
   }
-  pool_.put(payload);
+}
+
+void Machine::releasePayload(uint8_t *payload) {
+  if (--header(payload)->refs == 0)
+    pool_.put(payload);
+}
+
+void Machine::forgetGather(NodeState &n) {
+  LastGather &g = n.lastGather;
+  if (!g.desc)
+    return;
+  if (replay_)
+    releaseIssue(replay_->at(g.entry));
+  else
+    releasePayload(g.payload);
+  g = LastGather();
+}
+
+void Machine::gatherOrReuse(NodeState &n, const isa::DmaDesc &d, int64_t src,
+                            int64_t dstElem, int64_t sLo, int64_t sHi,
+                            Transfer &t) {
+  LastGather &g = n.lastGather;
+  const bool fromSram = d.mode != DmaMode::HbmToSram;
+  if (fromSram && g.desc && g.src == src && sameGather(*g.desc, d)) {
+    // Nothing wrote [lo, hi) since that gather, so the ISA's snapshot at
+    // this issue holds the same bytes.
+    ++gathersSaved_;
+    if (replay_) {
+      t.issueEntry = g.entry;
+      // The timing side holds a reference, so the count cannot reach zero
+      // meanwhile: a relaxed increment suffices.
+      std::atomic_ref<int64_t>(replay_->at(g.entry).b)
+          .fetch_add(1, std::memory_order_relaxed);
+    } else {
+      t.data = g.payload;
+      ++header(g.payload)->refs;
+    }
+    return;
+  }
+  if (fromSram)
+    forgetGather(n);
+  // A payload that may be shared starts with a second reference: n's.
+  const int64_t refs = fromSram ? 2 : 1;
+  if (replay_) {
+    t.issueEntry = logIssue(n, d, src, refs, dstElem, sLo, sHi);
+  } else {
+    const uint8_t *srcMem = fromSram ? n.sram : hbm_.get();
+    int64_t payloadBytes = 0;
+    t.data = gather(d, srcMem, src, dstElem, convertBuf_, payloadBytes);
+    header(t.data)->refs = refs;
+  }
+  if (fromSram) {
+    g.desc = &d;
+    g.src = src;
+    g.lo = sLo;
+    g.hi = sHi;
+    g.entry = t.issueEntry;
+    g.payload = t.data;
+  }
 }
 
 bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
@@ -211,14 +282,9 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   t.dstLo = dLo;
   t.dstHi = dHi;
   t.sem = int32_t(d.sem);
-  if (replay_) {
-    t.issueEntry = logIssue(n, d, src, dst, dstElem, sLo, sHi);
-  } else {
-    const uint8_t *srcMem =
-        d.mode == DmaMode::HbmToSram ? hbm_.get() : n.sram;
-    int64_t payloadBytes = 0;
-    t.data = gather(d, srcMem, src, dstElem, convertBuf_, payloadBytes);
-  }
+  t.issueEntry = -1;
+  t.data = nullptr;
+  gatherOrReuse(n, d, src, dstElem, sLo, sHi, t);
 
   int64_t arrival;
   int64_t hops = 0;
@@ -269,14 +335,20 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
 
 void Machine::arrive(int slot, int64_t time) {
   Transfer &t = transfers_[size_t(slot)];
+  // The destination's last gather cannot be reused past new bytes in its
+  // source.
+  if (t.dstNode >= 0)
+    sramWritten(node(t.dstNode), t.dstLo, t.dstHi);
   if (replay_) {
     logArrive(t);
-  } else if (t.dstNode < 0) {
-    scatter(hbm_.get(), t.dstAddr, t.dstElem, t.data, nullptr);
-    t.data = nullptr;
   } else {
-    NodeState &dst = node(t.dstNode);
-    scatter(dst.sram, t.dstAddr, t.dstElem, t.data, &dst.data->writes);
+    if (t.dstNode < 0) {
+      scatter(hbm_.get(), t.dstAddr, t.dstElem, t.data, nullptr);
+    } else {
+      NodeState &dst = node(t.dstNode);
+      scatter(dst.sram, t.dstAddr, t.dstElem, t.data, &dst.data->writes);
+    }
+    releasePayload(t.data);
     t.data = nullptr;
   }
   lastArrival_ = std::max(lastArrival_, time);

@@ -146,6 +146,17 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
   // behind: arrivals may have been logged since the last one.
   bool caughtUp = false;
   int64_t storeLo = INT64_MAX, storeHi = INT64_MIN;
+  // The source bytes of the node's last gather (LastGather), which a store
+  // into them makes unusable; kept here since only issueDma and stores
+  // change them while the node runs.
+  int64_t gatherLo = n.lastGather.lo, gatherHi = n.lastGather.hi;
+  auto stored = [&](int64_t lo, int64_t hi) __attribute__((always_inline)) {
+    if (lo < gatherHi && gatherLo < hi) [[unlikely]] {
+      forgetGather(n);
+      gatherLo = INT64_MAX;
+      gatherHi = INT64_MIN;
+    }
+  };
   auto flush = [&] {
     if constexpr (!Data) {
       if (segCount > 0)
@@ -230,9 +241,12 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
                 !__builtin_add_overflow(lo, in.op == Op::VBcast ? 4 : 4 * n.vl, &hi);
       if (!inSram(in, ok, lo, hi))
         return flush(), RunResult::Error;
-      if (!Data && in.op == Op::VSt) {
-        storeLo = std::min(storeLo, lo);
-        storeHi = std::max(storeHi, hi);
+      if (in.op == Op::VSt) {
+        stored(lo, hi);
+        if constexpr (!Data) {
+          storeLo = std::min(storeLo, lo);
+          storeHi = std::max(storeHi, hi);
+        }
       }
       break;
     }
@@ -292,9 +306,12 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       }
       if (!inSram(in, ok, lo, hi))
         return flush(), RunResult::Error;
-      if (!Data && in.op == Op::MSt) {
-        storeLo = std::min(storeLo, lo);
-        storeHi = std::max(storeHi, hi);
+      if (in.op == Op::MSt) {
+        stored(lo, hi);
+        if constexpr (!Data) {
+          storeLo = std::min(storeLo, lo);
+          storeHi = std::max(storeHi, hi);
+        }
       }
       cost = t.cycles;
       break;
@@ -335,6 +352,8 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       flush();
       if (!issueDma(n, in, descs[size_t(in.imm)], error))
         return RunResult::Error;
+      gatherLo = n.lastGather.lo;
+      gatherHi = n.lastGather.hi;
       n.instructions += 1;
       ++totalInstructions_;
       if (trace)

@@ -121,6 +121,38 @@ struct alignas(64) DataState {
   SramWrites writes;
 };
 
+/// The last gather of a node with an SRAM source (timing side). A later
+/// transfer with the same source address and gather (sameGather) reuses its
+/// payload instead of gathering again, as long as nothing can have written
+/// the source bytes [lo, hi) since: the node's own stores (runNode) and
+/// arrivals into the node (arrive) overlapping them forget it. Producers
+/// send the same region to every consumer that needs it (output-channel
+/// groups, halos), so r3d_18 gathers only about one transfer in five.
+struct LastGather {
+  const isa::DmaDesc *desc = nullptr; ///< null: none to reuse
+  int64_t src = 0;
+  int64_t lo = INT64_MAX, hi = INT64_MIN; ///< source bytes (empty if none)
+  int64_t entry = -1;         ///< parallel mode: the gathering Issue entry
+  uint8_t *payload = nullptr; ///< sequential mode: the payload
+};
+
+/// Whether `a` and `b` gather the same payload from the same source
+/// address, with the same scatter plan (which every sharer's arrival reads
+/// from the payload's header).
+inline bool sameGather(const isa::DmaDesc &a, const isa::DmaDesc &b) {
+  if (&a == &b)
+    return true;
+  if (a.rank != b.rank || a.elemBytes != b.elemBytes ||
+      a.srcType != b.srcType || a.dstType != b.dstType)
+    return false;
+  for (int64_t i = 0; i < a.rank; ++i)
+    if (a.shape[size_t(i)] != b.shape[size_t(i)] ||
+        a.srcStrides[size_t(i)] != b.srcStrides[size_t(i)] ||
+        a.dstStrides[size_t(i)] != b.dstStrides[size_t(i)])
+      return false;
+  return true;
+}
+
 struct NodeState {
   int id = 0;
   Coord coord;
@@ -149,12 +181,14 @@ struct NodeState {
   bool spanOpen = false;
   int32_t spanName = -1;
   int64_t spanBegin = 0, spanEnd = 0;
+  LastGather lastGather;
 };
 
 /// A DMA in flight. Sequential mode: its payload was gathered at issue
-/// time and is scattered into the destination when its arrival event fires.
-/// Parallel mode: `issueEntry` names the log entry that gathers it. One
-/// cache line, which the event loop prefetches before the arrival.
+/// time (by it or by an earlier transfer whose payload it shares) and is
+/// scattered into the destination when its arrival event fires. Parallel
+/// mode: `issueEntry` names the log entry that gathers it. One cache line,
+/// which the event loop prefetches before the arrival.
 struct alignas(64) Transfer {
   int64_t dstAddr = 0;
   uint8_t *data = nullptr; ///< sequential mode: the payload, from the pool
@@ -211,6 +245,20 @@ private:
   bool issueDma(NodeState &n, const isa::Insn &in, const Decoded &d,
                 std::string &error);
   void arrive(int slot, int64_t time);
+  /// Makes `t` share `n`'s last gather if `d` from `src` gathers the same
+  /// bytes (LastGather); otherwise gathers (or logs the gather) and makes
+  /// it `n`'s last gather when its source is `n`'s SRAM.
+  void gatherOrReuse(NodeState &n, const isa::DmaDesc &d, int64_t src,
+                     int64_t dstElem, int64_t sLo, int64_t sHi, Transfer &t);
+  /// Drops the timing side's reference to `n`'s last gather.
+  void forgetGather(NodeState &n);
+  /// Forgets `n`'s last gather if SRAM bytes [lo, hi) overlap its source.
+  void sramWritten(NodeState &n, int64_t lo, int64_t hi) {
+    if (lo < n.lastGather.hi && n.lastGather.lo < hi) [[unlikely]]
+      forgetGather(n);
+  }
+  /// Drops a reference to a sequential-mode payload.
+  void releasePayload(uint8_t *payload);
   /// The descriptor of the transfer `n` issues first when it resumes, if
   /// it resumes at one (Event::dma; Dma.cpp).
   const isa::DmaDesc *resumeDma(const NodeState &n) const;
@@ -221,8 +269,12 @@ private:
   int ownerOf(int node) const { return node % replay_->workers; }
   void logRun(const NodeState &n, int64_t pc, int64_t count);
   int64_t logIssue(const NodeState &n, const isa::DmaDesc &d, int64_t src,
-                   int64_t dst, int64_t dstElem, int64_t srcLo, int64_t srcHi);
+                   int64_t refs, int64_t dstElem, int64_t srcLo,
+                   int64_t srcHi);
   void logArrive(const Transfer &t);
+  /// Drops a reference to the payload of Issue entry `issue` (its `b`),
+  /// returning the payload to the pool with the last one (any thread).
+  void releaseIssue(LogEntry &issue);
   void startWorkers();
   void finishWorkers();
   void worker(int me);
@@ -241,12 +293,12 @@ private:
   /// would have at this point (for `ldf`).
   void catchUp(const NodeState &n);
   /// Scatters `payload` (from gather) into `mem` at `dst` as elements of
-  /// `dstElem` bytes, records the write in `writes` (if not null) and
-  /// returns the payload to the pool.
+  /// `dstElem` bytes and records the write in `writes` (if not null). The
+  /// caller releases the payload.
   void scatter(uint8_t *mem, int64_t dst, int64_t dstElem, uint8_t *payload,
                SramWrites *writes);
   /// Gathers (and converts) a transfer's source into a pool buffer, with
-  /// the plan of its scatter in the buffer's header.
+  /// the plan of its scatter and one reference in the buffer's header.
   uint8_t *gather(const isa::DmaDesc &d, const uint8_t *srcMem, int64_t src,
                   int64_t dstElem, std::vector<uint8_t> &scratch,
                   int64_t &payloadBytes);
@@ -304,6 +356,7 @@ private:
   RouteTable routes_;
   int64_t hbmFree_ = 0;
   int64_t nocBytes_ = 0, hbmBytes_ = 0, dmaTransfers_ = 0;
+  int64_t gathersSaved_ = 0; ///< transfers that shared an earlier gather
 };
 
 /// Extent of a strided access: base + sum_i [0, shape_i) * stride_i, each

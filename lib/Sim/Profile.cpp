@@ -29,7 +29,8 @@ void SimProfile::timingDone() {
   timingCpu_ = threadCpuSeconds() - cpu0_;
 }
 
-void SimProfile::report(const ReplayState *replay) const {
+void SimProfile::report(const ReplayState *replay,
+                        int64_t gathersSaved) const {
   if (!enabled_)
     return;
   const double wall = clockSeconds(CLOCK_MONOTONIC) - wall0_;
@@ -42,7 +43,8 @@ void SimProfile::report(const ReplayState *replay) const {
       std::fprintf(stderr, "; worker %zu %.3f s CPU", w, replay->workerCpu[w]);
     std::fprintf(stderr, "; log %lld entries", static_cast<long long>(replay->size));
   }
-  std::fprintf(stderr, "\n");
+  std::fprintf(stderr, "; %lld gathers saved\n",
+               static_cast<long long>(gathersSaved));
 }
 
 } // namespace dojo::sim::detail

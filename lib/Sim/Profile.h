@@ -26,8 +26,9 @@ public:
   SimProfile();
   /// The event loop ended: records the timing side's CPU and wall time.
   void timingDone();
-  /// Prints the profile (`replay`: null in sequential mode).
-  void report(const ReplayState *replay) const;
+  /// Prints the profile (`replay`: null in sequential mode), with the
+  /// transfers that shared an earlier gather.
+  void report(const ReplayState *replay, int64_t gathersSaved) const;
 
 private:
   bool enabled_ = false;

@@ -161,7 +161,7 @@ void Machine::logRun(const NodeState &n, int64_t pc, int64_t count) {
 }
 
 int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
-                          int64_t src, int64_t dst, int64_t dstElem,
+                          int64_t src, int64_t refs, int64_t dstElem,
                           int64_t srcLo, int64_t srcHi) {
   ReplayState &r = *replay_;
   LogEntry &e = r.reserve();
@@ -170,7 +170,7 @@ int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
   e.owner = uint8_t(me);
   e.node = n.id;
   e.a = src;
-  e.b = dst;
+  e.b = refs;
   e.desc = &d;
   e.dstElem = uint8_t(dstElem);
   e.fromHbm = d.mode == isa::DmaMode::HbmToSram;
@@ -178,6 +178,18 @@ int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
   if (d.mode == isa::DmaMode::HbmToSram)
     e.dep = r.hbmAccess(me, srcLo, srcHi, false, r.size);
   return r.commit();
+}
+
+void Machine::releaseIssue(LogEntry &issue) {
+  // Release: this holder's reads of the payload happen before its reuse;
+  // acquire: the last holder sees the gathering worker's pointer (every
+  // arrival, and so every drop to zero, comes after the gather).
+  if (std::atomic_ref<int64_t>(issue.b).fetch_sub(
+          1, std::memory_order_acq_rel) != 1)
+    return;
+  std::atomic_ref<uint8_t *> payload(issue.payload);
+  pool_.put(payload.load(std::memory_order_relaxed));
+  payload.store(nullptr, std::memory_order_relaxed);
 }
 
 void Machine::logArrive(const Transfer &t) {
@@ -219,7 +231,10 @@ void Machine::finishWorkers() {
     t.join();
   replay_->threads.clear();
   // A run stopped by an error may leave gathered payloads that never
-  // arrived.
+  // arrived, or nodes' last gathers that the timing side still holds.
+  for (const std::unique_ptr<NodeState> &n : nodes_)
+    if (n)
+      n->lastGather = LastGather();
   for (int64_t i = 0; i < replay_->size; ++i) {
     LogEntry &e = replay_->at(i);
     if (e.kind == LogEntry::Kind::Issue && e.payload) {
@@ -359,14 +374,15 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
   }
   case LogEntry::Kind::Arrive: {
     LogEntry &issue = replay_->at(e.a);
+    uint8_t *p = std::atomic_ref<uint8_t *>(issue.payload)
+                     .load(std::memory_order_relaxed);
     if (e.node < 0) {
-      scatter(hbm_.get(), e.b, e.dstElem, issue.payload, nullptr);
+      scatter(hbm_.get(), e.b, e.dstElem, p, nullptr);
     } else {
       NodeState &n = *nodes_[size_t(e.node)];
-      scatter(n.sram, e.b, e.dstElem, issue.payload, &n.data->writes);
+      scatter(n.sram, e.b, e.dstElem, p, &n.data->writes);
     }
-    std::atomic_ref<uint8_t *>(issue.payload)
-        .store(nullptr, std::memory_order_relaxed);
+    releaseIssue(issue);
     break;
   }
   }

@@ -6,7 +6,8 @@
 // have done to memory at that point:
 //   Run    - node X executes `count` instructions from `pc` (vector,
 //            matrix and scalar effects on X's registers and SRAM),
-//   Issue  - node X's DMA gathers its source (X's SRAM or HBM),
+//   Issue  - node X's DMA gathers its source (X's SRAM or HBM); a DMA that
+//            shares an earlier gather's payload logs none,
 //   Arrive - a transfer scatters into its destination (an SRAM or HBM).
 // Worker threads replay the log. Each node belongs to one worker (node id
 // modulo the worker count), which executes the node's Run and Issue entries
@@ -42,15 +43,19 @@ struct LogEntry {
   bool fromHbm = false; ///< Issue: the source is HBM, not the node's SRAM
   int32_t node = 0;    ///< Run / Issue: the node; Arrive: destination, -1 HBM
   int64_t a = 0;       ///< Run: first pc; Issue: source; Arrive: Issue index
-  /// Run: instruction count; Issue, Arrive: destination address.
+  /// Run: instruction count; Arrive: destination address. Issue: the
+  /// references to its payload: one per transfer sharing it, and one while
+  /// it is its node's LastGather (Machine.h). Decremented by the arrivals
+  /// (on their workers) and the timing side, hence only through
+  /// std::atomic_ref once published; the last one returns the payload.
   int64_t b = 0;
   int64_t dep = -1;    ///< every other worker must have passed this index
   /// Issue: the transfer's descriptor. (An arrival needs only the payload,
   /// which carries its scatter plan.)
   const isa::DmaDesc *desc = nullptr;
   /// Issue: the gathered (and converted) payload, written by the gathering
-  /// worker and released by the arrival. Other workers may read it early
-  /// to prefetch it, hence only through std::atomic_ref.
+  /// worker and reset by whoever drops the last reference. Other workers
+  /// may read it early to prefetch it, hence only through std::atomic_ref.
   uint8_t *payload = nullptr;
 };
 // Every entry is written once by the timing side and read by every worker

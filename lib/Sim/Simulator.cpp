@@ -61,7 +61,14 @@ Machine::Machine(const bin::Executable &exe, const Options &options,
     replay_ = std::make_unique<ReplayState>(workers, exe.hbmBytes);
 }
 
-Machine::~Machine() { finishWorkers(); }
+Machine::~Machine() {
+  finishWorkers();
+  // Sequential mode: the payloads nodes' last gathers still hold (parallel
+  // mode's went with the log in finishWorkers).
+  for (const std::unique_ptr<NodeState> &n : nodes_)
+    if (n)
+      forgetGather(*n);
+}
 
 NodeState &Machine::node(int id) {
   std::unique_ptr<NodeState> &p = nodes_[size_t(id)];
@@ -337,7 +344,7 @@ bool Machine::simulate(std::string &error) {
   profile.timingDone();
   // The data side must be complete before results are read.
   finishWorkers();
-  profile.report(replay_.get());
+  profile.report(replay_.get(), gathersSaved_);
   return true;
 }
 
@@ -392,6 +399,7 @@ void Machine::collect(std::vector<HostTensor> &outputs, Stats &stats) const {
   stats.nocBytes = nocBytes_;
   stats.hbmBytes = hbmBytes_;
   stats.dmaTransfers = dmaTransfers_;
+  stats.gathersSaved = gathersSaved_;
   stats.seconds = double(stats.cycles) / (target_.clockGHz * 1e9);
   if (stats.cycles > 0)
     stats.utilization =

@@ -46,6 +46,9 @@ struct Stats {
   int64_t nocMaxLinkBytes = 0;
   int64_t hbmBytes = 0;      ///< bytes read from or written to HBM
   int64_t dmaTransfers = 0;
+  /// Host-side only (not in toJson): transfers that reused the payload of
+  /// an identical earlier gather instead of gathering their source again.
+  int64_t gathersSaved = 0;
   double seconds = 0;        ///< cycles / clock
   /// Matrix work divided by what the mesh could do in `cycles`: the sum over
   /// Mma instructions of m*n*K / macsPerCycle(dtype), over cycles times the
