@@ -256,6 +256,7 @@ RunResult Machine::runNode(NodeState &n, std::string &error) {
       bool ok = !__builtin_add_overflow(lo, 4 * n.vl * in.imm, &hi);
       if (!inSram(in, ok, lo, hi))
         return flush(), RunResult::Error;
+      stored(lo, hi);
       if constexpr (!Data) {
         storeLo = std::min(storeLo, lo);
         storeHi = std::max(storeHi, hi);

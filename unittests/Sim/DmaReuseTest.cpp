@@ -169,6 +169,23 @@ TEST(SimDmaReuse, VectorStoreIntoTheSourceForcesAFreshGather) {
   }
 }
 
+TEST(SimDmaReuse, StoreRepeatIntoTheSourceForcesAFreshGather) {
+  // vstrep writes 2 x 4 floats of -5 from 16 bytes into the region.
+  bin::Executable exe = sendTwice([](bin::Executable &, Asm &p0) {
+    p0.emit(Op::VSetVl, 0, 0, 0, 4);
+    p0.emit(Op::VSplat, 1, 0, 0, floatBits(-5.0f));
+    p0.li(1, kSrc + 16);
+    p0.emit(Op::VStRep, 1, 1, 0, 2);
+  });
+  RunResult r = runAll(exe);
+  ASSERT_TRUE(r.ok) << r.error;
+  std::vector<float> changed = ramp(1.0f);
+  std::fill(changed.begin() + 4, changed.begin() + 12, -5.0f);
+  EXPECT_EQ(r.out(0), ramp(1.0f));
+  EXPECT_EQ(r.out(1), changed);
+  EXPECT_EQ(r.stats.gathersSaved, 0);
+}
+
 TEST(SimDmaReuse, MatrixStoreIntoTheSourceForcesAFreshGather) {
   bin::Executable exe = sendTwice([](bin::Executable &, Asm &p0) {
     // Zeroes a 2x2 tile at rows 0 and 1 of a 16-float row pitch.
