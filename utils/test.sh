@@ -10,7 +10,9 @@ ctest --test-dir build --output-on-failure -j"${DOJO_JOBS:-2}"
 
 # The Python tests normally run inside the lit suite (test/e2e/python.test).
 # If no lit suite is registered with ctest, run them here directly.
-if ! ctest --test-dir build -N | grep -qi 'lit'; then
+# (grep reads all of ctest's output: `grep -q` would exit at the first match
+# and, under pipefail, ctest's broken pipe would fail the test.)
+if ! ctest --test-dir build -N | grep -i 'lit' >/dev/null; then
   echo "test.sh: no lit suite under ctest; running the Python tests directly"
   PYTHONPATH=build/python PYTHONDONTWRITEBYTECODE=1 \
     /usr/bin/python3 -m pytest -q -p no:cacheprovider python/tests
