@@ -88,7 +88,9 @@ void mmaOperandShapes(const isa::MmaDesc &d, int64_t aShape[4],
   std::copy(bt, bt + 4, bStr);
 }
 
-/// Fills `n.timing` from `n.descs` (see DescTiming).
+
+} // namespace
+
 void prepareTiming(NodeState &n) {
   TimingTable &table = n.timing;
   table.index.assign(n.descs.size(), -1);
@@ -119,12 +121,9 @@ void prepareTiming(NodeState &n) {
   }
 }
 
-} // namespace
 
 template <bool Data>
 RunResult Machine::runNode(NodeState &n, std::string &error) {
-  if (n.timing.index.size() != n.descs.size())
-    prepareTiming(n);
   const isa::Insn *code = n.prog->code.data();
   const Decoded *descs = n.descs.data();
   // verify() proved that every MLd, MSt and Mma names a valid descriptor

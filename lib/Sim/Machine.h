@@ -184,6 +184,10 @@ struct NodeState {
   LastGather lastGather;
 };
 
+/// Fills `n.timing` from `n.descs` (see DescTiming); called once, when the
+/// descriptors are decoded at load time (Execute.cpp).
+void prepareTiming(NodeState &n);
+
 /// A DMA in flight. Sequential mode: its payload was gathered at issue
 /// time (by it or by an earlier transfer whose payload it shares) and is
 /// scattered into the destination when its arrival event fires. Parallel

@@ -180,6 +180,7 @@ void decodeDescs(const TargetModel &target, const bin::NodeCode &nc,
       isa::decode(w, d.dma);
     }
   }
+  prepareTiming(n);
 }
 
 } // namespace
