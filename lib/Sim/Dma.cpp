@@ -74,23 +74,26 @@ const isa::DmaDesc *Machine::resumeDma(const NodeState &n) const {
 void Machine::prefetchTransfers() const {
   // A descriptor is read once, long after the node's last use, and its
   // route's links depend on it: two misses in a row. So the descriptor is
-  // fetched two events ahead (the event after next is one of the heap
-  // root's children) and the links one event ahead, from the descriptor
-  // fetched the time before. One event ahead alone is too late on a busy
-  // host.
-  const std::vector<Event> &heap = events_.heap();
-  for (size_t k = 1; k < 3 && k < heap.size(); ++k) {
-    if (heap[k].dma)
-      prefetchBytes(heap[k].dma, sizeof(isa::DmaDesc));
-    else if (heap[k].arrival)
-      __builtin_prefetch(&transfers_[size_t(heap[k].index)]);
-  }
-  if (heap.empty() || !heap[0].dma)
+  // fetched two events ahead (the event after next, EventQueue::second)
+  // and the links one event ahead, from the descriptor fetched the time
+  // before. One event ahead alone is too late on a busy host.
+  if (events_.empty())
     return;
-  const isa::DmaDesc &d = *heap[0].dma;
-  prefetchBytes(&d, sizeof(isa::DmaDesc));
-  if (routes_.stride() && d.mode == DmaMode::SramToSram)
-    prefetchBytes(routes_.record(d.route), size_t(routes_.stride()) * 4);
+  if (const std::optional<Event> e = events_.second()) {
+    if (e->arrival())
+      __builtin_prefetch(&transfers_[size_t(e->index())]);
+    else if (const isa::DmaDesc *d = resume_[size_t(e->index())].dma)
+      prefetchBytes(d, sizeof(isa::DmaDesc));
+  }
+  const Event &top = events_.top();
+  if (top.arrival())
+    return;
+  const isa::DmaDesc *d = resume_[size_t(top.index())].dma;
+  if (!d)
+    return;
+  prefetchBytes(d, sizeof(isa::DmaDesc));
+  if (routes_.stride() && d->mode == DmaMode::SramToSram)
+    prefetchBytes(routes_.record(d->route), size_t(routes_.stride()) * 4);
 }
 
 namespace {
@@ -267,6 +270,11 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
   // of the node's stream); the destination sees it at arrival.
   int slot;
   if (freeSlots_.empty()) {
+    if (int64_t(transfers_.size()) >= Event::kMaxIndex) [[unlikely]] {
+      error = where(n) + ": more than " + std::to_string(Event::kMaxIndex) +
+              " transfers in flight";
+      return false;
+    }
     slot = int(transfers_.size());
     transfers_.emplace_back();
   } else {

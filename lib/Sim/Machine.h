@@ -9,6 +9,7 @@
 #ifndef DOJO_LIB_SIM_MACHINE_H
 #define DOJO_LIB_SIM_MACHINE_H
 
+#include "EventQueue.h"
 #include "MmaCache.h"
 #include "Replay.h"
 #include "RouteTable.h"
@@ -17,7 +18,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <queue>
 
 namespace dojo::sim::detail {
 
@@ -208,20 +208,13 @@ struct alignas(64) Transfer {
 };
 static_assert(sizeof(Transfer) == 64, "one cache line per transfer");
 
-struct Event {
-  int64_t time;
-  uint64_t seq; ///< issue order breaks ties, keeping runs deterministic
-  bool arrival; ///< false: node `index` is ready to run
-  int index;    ///< node id or transfer slot
-  /// A node event: the instruction the node resumes at, which the event
-  /// loop prefetches while it handles the event before (Simulator.cpp).
-  const isa::Insn *resume = nullptr;
-  /// A node event that resumes at a transfer: its descriptor, prefetched
-  /// likewise (it is read once, long after the node's last use).
+/// What the event loop prefetches for a node's pending event (a node has at
+/// most one): the instruction it resumes at and, if that is a transfer, its
+/// descriptor (read once, long after the node's last use). Kept by node id
+/// apart from the 16-byte events, in a small array that stays cached.
+struct Resume {
+  const isa::Insn *insn = nullptr;
   const isa::DmaDesc *dma = nullptr;
-  bool operator>(const Event &o) const {
-    return time != o.time ? time > o.time : seq > o.seq;
-  }
 };
 
 /// Why runNode returned.
@@ -264,7 +257,7 @@ private:
   /// Drops a reference to a sequential-mode payload.
   void releasePayload(uint8_t *payload);
   /// The descriptor of the transfer `n` issues first when it resumes, if
-  /// it resumes at one (Event::dma; Dma.cpp).
+  /// it resumes at one (Resume::dma; Dma.cpp).
   const isa::DmaDesc *resumeDma(const NodeState &n) const;
   /// Prefetches the descriptors and routes of the transfers the next
   /// events issue (the event loop calls it after each pop).
@@ -332,14 +325,10 @@ private:
   ZeroedBytes sramArena_;
   int64_t sramStride_ = 0; ///< bytes between nodes' SRAMs in the arena
   int64_t hbmSize_ = 0;
-  /// The event queue, whose heap array prefetchTransfers reads: with the
-  /// standard library's binary heap, the event after top() is one of the
-  /// root's two children (a guess that only prefetching relies on).
-  struct EventQueue
-      : std::priority_queue<Event, std::vector<Event>, std::greater<Event>> {
-    const std::vector<Event> &heap() const { return c; }
-  };
+  /// The event queue; prefetchTransfers looks at the event after its top
+  /// (EventQueue::second).
   EventQueue events_;
+  std::vector<Resume> resume_; ///< by node id (push)
   uint64_t seq_ = 0;
   std::vector<Transfer> transfers_;
   std::vector<int> freeSlots_;

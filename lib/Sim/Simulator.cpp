@@ -89,30 +89,32 @@ NodeState &Machine::node(int id) {
 }
 
 void Machine::push(int64_t time, bool arrival, int index) {
-  const isa::Insn *resume = nullptr;
-  const isa::DmaDesc *dma = nullptr;
   if (!arrival) {
     const NodeState &n = *nodes_[size_t(index)];
-    resume = n.prog->code.data() + n.pc;
-    dma = resumeDma(n);
+    resume_[size_t(index)] = {n.prog->code.data() + n.pc, resumeDma(n)};
   }
-  events_.push(Event{time, seq_++, arrival, index, resume, dma});
+  if (seq_ == Event::kMaxSeq) [[unlikely]]
+    seq_ = events_.renumber();
+  events_.push(Event(time, seq_++, arrival, index));
 }
 
 void Machine::prefetch(const Event &e) const {
   // Every event touches state that other nodes' work has usually evicted
   // from the host's caches since its last use; fetching it while the event
   // before runs hides most of that latency.
-  if (e.arrival) {
-    const char *t = reinterpret_cast<const char *>(&transfers_[size_t(e.index)]);
+  if (e.arrival()) {
+    const char *t =
+        reinterpret_cast<const char *>(&transfers_[size_t(e.index())]);
     __builtin_prefetch(t);
     __builtin_prefetch(t + sizeof(Transfer) - 1);
     return;
   }
-  const char *n = reinterpret_cast<const char *>(nodes_[size_t(e.index)].get());
+  const char *n =
+      reinterpret_cast<const char *>(nodes_[size_t(e.index())].get());
   for (size_t off = 0; off < sizeof(NodeState); off += 64)
     __builtin_prefetch(n + off);
-  const char *code = reinterpret_cast<const char *>(e.resume);
+  const char *code =
+      reinterpret_cast<const char *>(resume_[size_t(e.index())].insn);
   __builtin_prefetch(code);
   __builtin_prefetch(code + 64);
 }
@@ -224,6 +226,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
 
   nodes_.clear();
   nodes_.resize(size_t(target_.numNodes()));
+  resume_.assign(size_t(target_.numNodes()), Resume());
   // 64-byte aligned SRAMs: vector loads of aligned addresses stay aligned.
   sramStride_ = (target_.sramBytes + 63) / 64 * 64;
   sramArena_ = allocateMapped(sramStride_ * target_.numNodes());
@@ -305,16 +308,16 @@ bool Machine::simulate(std::string &error) {
   if (replay_)
     startWorkers();
   while (!events_.empty()) {
-    Event e = events_.top();
+    const Event e = events_.top();
     events_.pop();
     if (!events_.empty())
       prefetch(events_.top());
     prefetchTransfers();
-    if (e.arrival) {
-      arrive(e.index, e.time);
+    if (e.arrival()) {
+      arrive(e.index(), e.time);
       continue;
     }
-    NodeState &n = *nodes_[size_t(e.index)];
+    NodeState &n = *nodes_[size_t(e.index())];
     switch (replay_ ? runNode<false>(n, error) : runNode<true>(n, error)) {
     case RunResult::Error:
       return false;
