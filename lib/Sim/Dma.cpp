@@ -316,12 +316,13 @@ bool Machine::issueDma(NodeState &n, const isa::Insn &in, const Decoded &dd,
         const int32_t li = links[h];
         int64_t at = start + target_.injectLatency + h * target_.hopLatency +
                      waited;
-        if (linkFree_[size_t(li)] > at) {
-          waited += linkFree_[size_t(li)] - at;
-          at = linkFree_[size_t(li)];
+        Link &l = links_[size_t(li)];
+        if (l.free > at) {
+          waited += l.free - at;
+          at = l.free;
         }
-        linkFree_[size_t(li)] = at + ceilDiv(wire, link);
-        linkBytes_[size_t(li)] += wire;
+        l.free = at + ceilDiv(wire, link);
+        l.bytes += wire;
       }
       arrival = start + target_.injectLatency + hops * target_.hopLatency +
                 target_.ejectLatency + serial + waited;

@@ -343,8 +343,14 @@ private:
   int64_t lastArrival_ = 0;
   // Network and HBM occupancy.
   std::vector<int64_t> injectFree_;        ///< by node id
-  std::vector<int64_t> linkFree_, linkBytes_; ///< by node id * 4 + direction
-  /// Every route's links (indices into linkFree_), built at the first
+  /// A directed link's busy-until time and the bytes it carried, side by
+  /// side: a transfer updates both for each hop of its route, usually with
+  /// them out of the host's caches.
+  struct Link {
+    int64_t free = 0, bytes = 0;
+  };
+  std::vector<Link> links_; ///< by node id * 4 + direction
+  /// Every route's links (indices into links_), built at the first
   /// transfer.
   RouteTable routes_;
   int64_t hbmFree_ = 0;

@@ -231,8 +231,7 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
   sramStride_ = (target_.sramBytes + 63) / 64 * 64;
   sramArena_ = allocateMapped(sramStride_ * target_.numNodes());
   injectFree_.assign(size_t(target_.numNodes()), 0);
-  linkFree_.assign(size_t(target_.numNodes()) * 4, 0);
-  linkBytes_.assign(size_t(target_.numNodes()) * 4, 0);
+  links_.assign(size_t(target_.numNodes()) * 4, Link());
   // Every node with a program exists before the helper thread starts, so
   // that it only writes SRAM bytes and the sramPeak of nodes it claims.
   for (const bin::NodeCode &nc : exe_.nodes)
@@ -388,16 +387,17 @@ void Machine::collect(std::vector<HostTensor> &outputs, Stats &stats) const {
     stats.nodes.push_back(ns);
   }
   int64_t numNodes = target_.numNodes();
-  for (size_t li = 0; li < linkBytes_.size(); ++li) {
-    if (linkBytes_[li] == 0)
+  for (size_t li = 0; li < links_.size(); ++li) {
+    const int64_t bytes = links_[li].bytes;
+    if (bytes == 0)
       continue;
     int from = int(li / 4), dir = int(li % 4);
     Coord c = target_.coord(from);
     c.row += dir == 0 ? -1 : dir == 2 ? 1 : 0;
     c.col += dir == 1 ? 1 : dir == 3 ? -1 : 0;
     stats.linkBytes.push_back({from * numNodes + target_.nodeId(c),
-                               linkBytes_[li]});
-    stats.nocMaxLinkBytes = std::max(stats.nocMaxLinkBytes, linkBytes_[li]);
+                               bytes});
+    stats.nocMaxLinkBytes = std::max(stats.nocMaxLinkBytes, bytes);
   }
   std::sort(stats.linkBytes.begin(), stats.linkBytes.end());
   stats.nocBytes = nocBytes_;
