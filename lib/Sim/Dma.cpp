@@ -91,7 +91,7 @@ void Machine::prefetchTransfers() const {
   const isa::DmaDesc *d = resume_[size_t(top.index())].dma;
   if (!d)
     return;
-  prefetchBytes(d, sizeof(isa::DmaDesc));
+  // Its descriptor was prefetched the time before, as the event after next.
   if (routes_.stride() && d->mode == DmaMode::SramToSram)
     prefetchBytes(routes_.record(d->route), size_t(routes_.stride()) * 4);
 }

@@ -1,4 +1,4 @@
-//===- EventQueue.h - The simulator's compact event heap ------------------===//
+//===- EventQueue.h - The simulator's event queue -------------------------===//
 //
 // Private to lib/Sim. Events are popped in (time, seq) order, seq being the
 // order of pushes, so that runs are deterministic. The timing side pushes and
@@ -64,7 +64,9 @@ struct alignas(16) Event {
 };
 static_assert(sizeof(Event) == 16);
 
-/// A 4-ary min-heap of events in (time, seq) order.
+/// A 4-ary min-heap of events in (time, seq) order: half the depth of a
+/// binary heap, and each group of siblings is one cache line, so a level
+/// costs one line instead of two.
 class EventHeap {
 public:
   EventHeap() = default;

@@ -113,10 +113,11 @@ void Machine::prefetch(const Event &e) const {
       reinterpret_cast<const char *>(nodes_[size_t(e.index())].get());
   for (size_t off = 0; off < sizeof(NodeState); off += 64)
     __builtin_prefetch(n + off);
-  const char *code =
-      reinterpret_cast<const char *>(resume_[size_t(e.index())].insn);
-  __builtin_prefetch(code);
-  __builtin_prefetch(code + 64);
+  if (const char *code =
+          reinterpret_cast<const char *>(resume_[size_t(e.index())].insn)) {
+    __builtin_prefetch(code);
+    __builtin_prefetch(code + 64);
+  }
 }
 
 void Machine::wake(NodeState &n, int64_t time) {
