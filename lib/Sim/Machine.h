@@ -38,6 +38,9 @@ struct MmaPanelKernels {
   PackFn packA = nullptr, packB = nullptr;
   PanelMmaFn compute = nullptr;
   uint8_t kindA = 0, kindB = 0;
+  /// Panels hold BF16 pairs for the host's dot-product unit (MmaDot.h)
+  /// rather than one FP32 per element.
+  bool pairs = false;
 };
 /// Every split kernel the host can run for `d`, fastest last.
 std::vector<MmaPanelKernels> availableMmaPanelKernels(const isa::MmaDesc &d);

@@ -33,6 +33,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Machine.h"
+#include "MmaDot.h"
 
 #include <cstring>
 
@@ -332,8 +333,9 @@ panelMmaAvx512(float *acc, const float *pa, const float *pb, int64_t k,
 }
 
 /// The host's kernel variants, slowest first. Packing has no AVX-512
-/// variant: it gained nothing.
-enum class Isa { Baseline, Avx2, Avx512 };
+/// variant: it gained nothing. Avx512Bf16 differs from Avx512 only for
+/// the panels of BF16 Mmas (MmaDot.h).
+enum class Isa { Baseline, Avx2, Avx512, Avx512Bf16 };
 
 PackFn packVariant(Elem e, Isa isa) {
   const bool avx2 = isa != Isa::Baseline;
@@ -358,18 +360,21 @@ MmaPanelKernels panelVariant(const isa::MmaDesc &d, Isa isa) {
   MmaPanelKernels k;
   k.packA = packVariant(ea, isa);
   k.packB = packVariant(eb, isa);
-  k.compute = isa == Isa::Avx512 ? panelMmaAvx512
+  k.compute = isa >= Isa::Avx512 ? panelMmaAvx512
               : isa == Isa::Avx2 ? panelMmaAvx2
                                  : panelMmaBaseline;
   k.kindA = uint8_t(ea);
   k.kindB = uint8_t(eb);
+  if (isa == Isa::Avx512Bf16)
+    k.pairs = dotPanelKernels(d, k.packA, k.packB, k.compute, k.kindA,
+                              k.kindB);
   return k;
 }
 
 /// The kernel variant `isa` for a descriptor's data type and operand
 /// storage.
 template <Elem EA, Elem EB> MmaKernel variant(Isa isa) {
-  return isa == Isa::Avx512 ? mmaAvx512<EA, EB>
+  return isa >= Isa::Avx512 ? mmaAvx512<EA, EB>
          : isa == Isa::Avx2 ? mmaAvx2<EA, EB>
                             : mmaBaseline<EA, EB>;
 }
@@ -394,7 +399,7 @@ Isa hostIsa() {
     return Isa::Baseline;
   if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512vl"))
     return Isa::Avx2;
-  return Isa::Avx512;
+  return hostHasBF16Dot() ? Isa::Avx512Bf16 : Isa::Avx512;
 }
 
 } // namespace

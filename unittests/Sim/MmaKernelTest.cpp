@@ -237,11 +237,151 @@ TEST(SimMmaKernel, PackedPanelsMatchTheDefinition) {
               want[size_t(8 * kk + t)] = storage ? x : roundBF16Ref(x);
             }
           for (const MmaPanelKernels &p : availableMmaPanelKernels(d)) {
+            if (p.pairs)
+              continue; // BF16 pairs: PairPanelsMatchTheDefinition
             std::vector<float> got(size_t(8 * k));
             p.packA(got.data(), mem.data() + 64, k, d.aSk, d.aSi, cnt);
             EXPECT_EQ(std::memcmp(got.data(), want.data(), 32 * size_t(k)), 0);
           }
         }
+}
+
+TEST(SimMmaKernel, PairPanelsMatchTheDefinition) {
+  // Pair panels (hosts with AVX512-BF16) hold word 8p + t = element
+  // (2p, t) in the high and (2p + 1, t) in the low half, an odd k padded
+  // with -0 in A and +0 in B, then one word that is 0 exactly when every
+  // element is zero or has an exponent in [-56, 50].
+  std::vector<uint8_t> mem(64 * 1024);
+  std::mt19937 rng(11);
+  for (size_t i = 0; i + 2 <= mem.size(); i += 2) {
+    // Moderate BF16 values (exponents -8..7) and zeros, so that the range
+    // word is 0 unless a test plants an outlier.
+    uint16_t h = uint16_t((rng() & 0x8000u) | ((119u + rng() % 16) << 7) |
+                          (rng() & 0x7fu));
+    if (rng() % 9 == 0)
+      h &= 0x8000u;
+    std::memcpy(mem.data() + i, &h, 2);
+  }
+  bool sawPairs = false;
+  for (int64_t storage : {0, 1})
+    for (int64_t cnt : {8, 6})
+      for (int64_t k : {2, 3, 16, 21, 192})
+        for (int64_t stElems : {int64_t(1), k, int64_t(300)})
+          for (uint16_t outlier : {uint16_t(0), uint16_t(0x0e00),
+                                   uint16_t(0x5980), uint16_t(0x7fc0)}) {
+            const int64_t e = storage ? 2 : 4;
+            isa::MmaDesc d;
+            d.m = cnt;
+            d.n = cnt;
+            d.k = k;
+            d.aSk = e;
+            d.aSi = e * stElems;
+            d.bSk = e;
+            d.bSj = e * stElems;
+            d.dtype = 1;
+            d.aStorage = storage;
+            d.bStorage = storage;
+            std::vector<uint8_t> m = mem;
+            // 0x0e00 has exponent -99, 0x5980 exponent 52, 0x7fc0 is a NaN;
+            // planted as the last element read (k - 1 of column cnt - 1).
+            const int64_t last = 64 + (k - 1) * d.aSk + (cnt - 1) * d.aSi;
+            if (outlier) {
+              if (storage)
+                std::memcpy(m.data() + last, &outlier, 2);
+              else
+                std::memcpy(m.data() + last + 2, &outlier, 2);
+            }
+            SCOPED_TRACE(testing::Message()
+                         << "storage " << storage << " cnt " << cnt << " k "
+                         << k << " st " << stElems << " outlier " << outlier);
+            const int64_t pairs = (k + 1) / 2;
+            for (const MmaPanelKernels &p : availableMmaPanelKernels(d)) {
+              if (!p.pairs)
+                continue;
+              sawPairs = true;
+              for (int role = 0; role < 2; ++role) {
+                std::vector<uint32_t> got(size_t(8 * k), 0xdeadbeefu);
+                bool wantBad = false;
+                (role ? p.packB : p.packA)(
+                    reinterpret_cast<float *>(got.data()), m.data() + 64, k,
+                    e, d.aSi, cnt);
+                for (int64_t q = 0; q < pairs; ++q)
+                  for (int64_t t = 0; t < 8; ++t) {
+                    const int64_t col = t < cnt ? t : 0;
+                    auto elem = [&](int64_t kk) -> uint32_t {
+                      if (kk >= k)
+                        return role ? 0x0000u : 0x8000u;
+                      float x = at(m, 64 + kk * e + col * d.aSi, storage);
+                      if (!storage)
+                        x = roundBF16Ref(x);
+                      uint32_t u;
+                      std::memcpy(&u, &x, 4);
+                      return u >> 16;
+                    };
+                    EXPECT_EQ(got[size_t(8 * q + t)],
+                              elem(2 * q) << 16 | elem(2 * q + 1))
+                        << "role " << role << " pair " << q << " t " << t;
+                    for (int64_t kk : {2 * q, 2 * q + 1}) {
+                      const uint32_t mag = elem(kk) & 0x7fffu;
+                      wantBad |= mag != 0 && (mag < (71u << 7) ||
+                                              mag >= (178u << 7));
+                    }
+                  }
+                EXPECT_EQ(got[size_t(8 * pairs)], wantBad ? 1u : 0u)
+                    << "role " << role;
+                // A planted outlier is always seen.
+                if (outlier) {
+                  EXPECT_TRUE(wantBad);
+                }
+              }
+            }
+          }
+  if (!sawPairs)
+    GTEST_SKIP() << "the host has no AVX512-BF16";
+}
+
+TEST(SimMmaKernel, DotKernelRangeEdges) {
+  // The dot-product kernel is used only where it is exact; at the edges of
+  // its range (operand exponents -56 and 50, accumulators at exponents
+  // -103 and 125 or just outside) and with cancellation towards tiny sums,
+  // every kernel still matches the definition bit for bit.
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 400; ++trial) {
+    const int64_t k = 2 + int64_t(rng() % 40);
+    std::vector<uint8_t> mem(4096);
+    const int exps[] = {-57, -56, -55, -50, 0, 45, 50, 51};
+    for (size_t i = 0; i + 2 <= mem.size(); i += 2) {
+      const int ex = exps[rng() % std::size(exps)];
+      uint16_t h = uint16_t((rng() & 0x8000u) | uint32_t(ex + 127) << 7 |
+                            (rng() & 0x7fu));
+      if (rng() % 7 == 0)
+        h &= 0x8000u;
+      std::memcpy(mem.data() + i, &h, 2);
+    }
+    isa::MmaDesc d;
+    d.m = 8;
+    d.n = 8;
+    d.k = k;
+    d.aSk = 2;
+    d.aSi = 2 * k;
+    d.bSk = 2;
+    d.bSj = 2 * k;
+    d.dtype = 1;
+    d.aStorage = 1;
+    d.bStorage = 1;
+    float init[64];
+    const int accExps[] = {-104, -103, -90, 0, 100, 125, 126};
+    for (float &f : init) {
+      const int ex = accExps[rng() % std::size(accExps)];
+      const uint32_t u = (rng() & 0x80000000u) | uint32_t(ex + 127) << 23 |
+                         (rng() & 0x7fffffu);
+      std::memcpy(&f, &u, 4);
+      if (rng() % 5 == 0)
+        f = (rng() & 1) ? -0.0f : 0.0f;
+    }
+    SCOPED_TRACE(testing::Message() << "trial " << trial << " k " << k);
+    checkKernels(d, mem, 0, 2048, init);
+  }
 }
 
 } // namespace
