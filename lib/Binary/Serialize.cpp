@@ -220,16 +220,20 @@ void convertNode(const fb::NodeCode &src, NodeCode &nc, bool inPlace) {
   nc.node = src.node();
   nc.sramPeak = src.sram_peak();
   // A FlatBuffer Insn and an isa::Insn have the same little-endian layout,
-  // so on such hosts the whole program is one copy.
+  // so on such hosts the program is used in place (or copied in one go
+  // when the caller's buffer does not outlive the Executable or is
+  // misaligned).
   static_assert(sizeof(fb::Insn) == sizeof(isa::Insn) &&
                 offsetof(isa::Insn, a) == 2 && offsetof(isa::Insn, d) == 5 &&
                 offsetof(isa::Insn, imm) == 8);
   if (const auto *code = src.code();
       code && std::endian::native == std::endian::little) {
-    nc.code.resize(code->size());
-    if (code->size() > 0)
-      std::memcpy(static_cast<void *>(nc.code.data()), code->Data(),
-                  code->size() * sizeof(isa::Insn));
+    const auto *first = reinterpret_cast<const isa::Insn *>(code->Data());
+    if (inPlace &&
+        reinterpret_cast<uintptr_t>(first) % alignof(isa::Insn) == 0)
+      nc.code.setView(first, code->size());
+    else
+      nc.code.assign(first, first + code->size());
   } else if (code) {
     nc.code.reserve(code->size());
     for (const fb::Insn *in : *code) {

@@ -64,7 +64,7 @@ const isa::DmaDesc *Machine::resumeDma(const NodeState &n) const {
   // Nearly every transfer is issued by the first instruction of a run (a
   // node yields before a transfer until the events due earlier are done),
   // so the node's next event names the descriptor it will need.
-  const std::vector<isa::Insn> &code = n.prog->code;
+  const bin::InsnTable &code = n.prog->code;
   if (n.pc < 0 || n.pc >= int64_t(code.size()))
     return nullptr;
   const isa::Insn &in = code[size_t(n.pc)];

@@ -69,6 +69,7 @@ int64_t PayloadPool::retainedBytes() {
   return retained_;
 }
 
+
 // ---- ReplayState ---------------------------------------------------------
 
 ReplayState::ReplayState(int workers, int64_t hbmBytes)
@@ -87,18 +88,92 @@ ReplayState::ReplayState(int workers, int64_t hbmBytes)
   }
 }
 
+/// Makes `value` the published progress of a worker and wakes anyone
+/// waiting for it.
+void ReplayState::publishProgress(int me, int64_t value) {
+  progress[me].store(value);
+  if (progressWaiters[me].load() > 0)
+    progress[me].notify_all();
+}
+
+/// Blocks until worker `w`'s published progress reaches `need`. The waiter
+/// tells `w` where to wake it (the lowest request wins; woken waiters whose
+/// need is not met ask again), so that `w` does not publish, and make a
+/// system call, after every entry while someone waits.
+void ReplayState::waitProgress(int w, int64_t need) {
+  int64_t p;
+  while ((p = progress[w].load()) < need) {
+    int64_t cur = wakeAt[w].load();
+    while (need < cur && !wakeAt[w].compare_exchange_weak(cur, need)) {
+    }
+    progressWaiters[w].fetch_add(1);
+    // `w` may itself sleep until the timing side wakes it for a full batch
+    // (ReplayState::publish) although what we need is published already.
+    if (publishWaiters.load() > 0)
+      published.notify_all();
+    if ((p = progress[w].load()) < need)
+      progress[w].wait(p);
+    progressWaiters[w].fetch_sub(1);
+  }
+}
+
 LogEntry &ReplayState::reserve() {
   const size_t c = size_t(size >> kChunkBits);
   if (c >= chunks.size())
     throw std::bad_alloc(); // over 4G entries: reported as out of memory
-  if (!chunks[c])
-    chunks[c].reset(new LogEntry[size_t(kChunk)]);
+  if (!chunks[c]) {
+    // Bound how far the log runs ahead of the slowest worker, so that its
+    // chunks are recycled rather than accumulated (the timing side is
+    // about twice as fast as a worker). Workers can always get there: all
+    // earlier entries are published and dependencies point backwards.
+    if (const int64_t need = int64_t(c + 1 - kLiveChunks) << kChunkBits;
+        need > 0) {
+      publish(false, true);
+      for (int w = 0; w < workers; ++w)
+        waitProgress(w, need);
+    }
+    reclaim();
+    if (!spare.empty()) {
+      chunks[c] = std::move(spare.back());
+      spare.pop_back();
+    } else {
+      chunks[c].reset(new LogEntry[size_t(kChunk)]);
+      ++chunksAllocated;
+    }
+  }
   LogEntry *slot = &chunks[c][size & (kChunk - 1)];
+  // A recycled slot still holds an old entry; the log functions fill in
+  // only the fields their kind uses.
+  *slot = LogEntry();
   // The slots a few entries on, for writing: their lines are usually out
   // of the cache (the log is long and written once).
   if ((size & (kChunk - 1)) + 8 < kChunk)
     __builtin_prefetch(slot + 8, 1);
   return *slot;
+}
+
+void ReplayState::reclaim() {
+  int64_t passed = kDone;
+  for (int w = 0; w < workers; ++w)
+    passed = std::min(passed, progress[w].load());
+  for (; (scanned + 1) << kChunkBits <= passed; ++scanned)
+    pending.emplace_back(scanned, scanned << kChunkBits);
+  // The releases' acquire pairs with the last holder's decrement, so that
+  // holder's last access to the entry happens before the chunk's reuse.
+  auto released = [this](int64_t i) {
+    LogEntry &e = at(i);
+    return e.kind != LogEntry::Kind::Issue ||
+           std::atomic_ref<int64_t>(e.b).load(std::memory_order_acquire) == 0;
+  };
+  std::erase_if(pending, [&](std::pair<int64_t, int64_t> &p) {
+    const int64_t end = (p.first + 1) << kChunkBits;
+    while (p.second < end && released(p.second))
+      ++p.second;
+    if (p.second < end)
+      return false;
+    spare.push_back(std::move(chunks[size_t(p.first)]));
+    return true;
+  });
 }
 
 int64_t ReplayState::commit() {
@@ -183,13 +258,16 @@ int64_t Machine::logIssue(const NodeState &n, const isa::DmaDesc &d,
 void Machine::releaseIssue(LogEntry &issue) {
   // Release: this holder's reads of the payload happen before its reuse;
   // acquire: the last holder sees the gathering worker's pointer (every
-  // arrival, and so every drop to zero, comes after the gather).
+  // arrival, and so every drop to zero, comes after the gather). Only the
+  // timing side calls this: it reads the entry after the decrement, which
+  // is safe because the timing side is also the one that recycles chunks.
+  // (A worker reads the pointer first; see execute.) The entry keeps the
+  // stale pointer: a count of zero marks it as returned.
   if (std::atomic_ref<int64_t>(issue.b).fetch_sub(
           1, std::memory_order_acq_rel) != 1)
     return;
-  std::atomic_ref<uint8_t *> payload(issue.payload);
-  pool_.put(payload.load(std::memory_order_relaxed));
-  payload.store(nullptr, std::memory_order_relaxed);
+  pool_.put(std::atomic_ref<uint8_t *>(issue.payload)
+                .load(std::memory_order_relaxed));
 }
 
 void Machine::logArrive(const Transfer &t) {
@@ -235,47 +313,14 @@ void Machine::finishWorkers() {
   for (const std::unique_ptr<NodeState> &n : nodes_)
     if (n)
       n->lastGather = LastGather();
-  for (int64_t i = 0; i < replay_->size; ++i) {
-    LogEntry &e = replay_->at(i);
-    if (e.kind == LogEntry::Kind::Issue && e.payload) {
+  replay_->forEachHeld([this](LogEntry &e) {
+    if (e.kind == LogEntry::Kind::Issue && e.b > 0 && e.payload) {
       pool_.put(e.payload);
-      e.payload = nullptr;
+      e.b = 0;
     }
-  }
+  });
 }
 
-namespace {
-
-/// Makes `value` the published progress of a worker and wakes anyone
-/// waiting for it.
-void publishProgress(ReplayState &r, int me, int64_t value) {
-  r.progress[me].store(value);
-  if (r.progressWaiters[me].load() > 0)
-    r.progress[me].notify_all();
-}
-
-/// Blocks until worker `w`'s published progress reaches `need`. The waiter
-/// tells `w` where to wake it (the lowest request wins; woken waiters whose
-/// need is not met ask again), so that `w` does not publish, and make a
-/// system call, after every entry while someone waits.
-void waitProgress(ReplayState &r, int w, int64_t need) {
-  int64_t p;
-  while ((p = r.progress[w].load()) < need) {
-    int64_t cur = r.wakeAt[w].load();
-    while (need < cur && !r.wakeAt[w].compare_exchange_weak(cur, need)) {
-    }
-    r.progressWaiters[w].fetch_add(1);
-    // `w` may itself sleep until the timing side wakes it for a full batch
-    // (ReplayState::publish) although what we need is published already.
-    if (r.publishWaiters.load() > 0)
-      r.published.notify_all();
-    if ((p = r.progress[w].load()) < need)
-      r.progress[w].wait(p);
-    r.progressWaiters[w].fetch_sub(1);
-  }
-}
-
-} // namespace
 
 void Machine::waitForOthers(int me, int64_t position, int64_t dep) {
   ReplayState &r = *replay_;
@@ -284,8 +329,8 @@ void Machine::waitForOthers(int me, int64_t position, int64_t dep) {
       continue;
     // Everything this worker owns before `position` is done; say so first,
     // since the other worker may be waiting for it in turn.
-    publishProgress(r, me, position);
-    waitProgress(r, w, dep + 1);
+    r.publishProgress(me, position);
+    r.waitProgress(w, dep + 1);
   }
 }
 
@@ -297,7 +342,7 @@ void Machine::worker(int me) {
   while (true) {
     int64_t pub = r.published.load();
     if (i >= (pub & ~ReplayState::kDone)) {
-      publishProgress(r, me, i);
+      r.publishProgress(me, i);
       if (pub & ReplayState::kDone) {
         r.workerCpu[size_t(me)] = threadCpuSeconds();
         break;
@@ -312,6 +357,10 @@ void Machine::worker(int me) {
     // `published`); run through them without touching the atomic.
     const int64_t end = pub & ~ReplayState::kDone;
     for (; i < end; ++i) {
+      // Passing a chunk boundary: the timing side may recycle what is
+      // behind (ReplayState::reclaim).
+      if ((i & (ReplayState::kChunk - 1)) == 0)
+        r.publishProgress(me, i);
       if (i + kPrefetchAhead < end)
         prefetchEntry(me, i + kPrefetchAhead, false);
       if (i + kPrefetchAhead / 2 < end)
@@ -326,7 +375,7 @@ void Machine::worker(int me) {
       if (i + 1 >= want) {
         // Withdraw the request unless a lower one replaced it meanwhile.
         r.wakeAt[me].compare_exchange_strong(want, ReplayState::kNever);
-        publishProgress(r, me, i + 1);
+        r.publishProgress(me, i + 1);
       }
     }
   }
@@ -382,7 +431,11 @@ void Machine::execute(LogEntry &e, std::vector<uint8_t> &scratch,
       NodeState &n = *nodes_[size_t(e.node)];
       scatter(n.sram, e.b, e.dstElem, p, &n.data->writes);
     }
-    releaseIssue(issue);
+    // Unlike releaseIssue, the pointer is read before the decrement: once
+    // the count reaches zero the timing side may recycle the entry's chunk.
+    if (std::atomic_ref<int64_t>(issue.b).fetch_sub(
+            1, std::memory_order_acq_rel) == 1)
+      pool_.put(p);
     break;
   }
   }
@@ -398,7 +451,7 @@ void Machine::catchUp(const NodeState &n) {
   // Only that worker touches n's SRAM (its runs, gathers and the arrivals
   // into it), and it has nothing after `target` to do until the timing
   // side appends more, so the SRAM is quiescent once it gets there.
-  waitProgress(r, w, target);
+  r.waitProgress(w, target);
 }
 
 void Machine::runData(NodeState &n, int64_t pc, int64_t count,

@@ -20,12 +20,18 @@
 // than two workers, and deadlock-free because dependencies always point
 // backwards in the log).
 //
+// The log is consumed in order, so its chunks are recycled instead of
+// growing with the run: a chunk every worker has passed whose gathers'
+// payloads have all been released is reused for the entries appended next
+// (r3d_18 BF16: 41 chunks, 32 MB of fresh pages, otherwise).
+//
 //===----------------------------------------------------------------------===//
 #ifndef DOJO_LIB_SIM_REPLAY_H
 #define DOJO_LIB_SIM_REPLAY_H
 
 #include "dojo/Target/ISA.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -109,6 +115,9 @@ struct ReplayState {
   static constexpr int kChunkBits = 14;
   static constexpr int64_t kChunk = int64_t(1) << kChunkBits;
   static constexpr int64_t kMaxChunks = int64_t(1) << 18;
+  /// Before starting chunk c the timing side waits until every worker has
+  /// passed chunk c - kLiveChunks.
+  static constexpr int64_t kLiveChunks = 4;
   static constexpr int64_t kDone = int64_t(1) << 62;
 
   ReplayState(int workers, int64_t hbmBytes);
@@ -120,10 +129,44 @@ struct ReplayState {
   /// Makes appended entries visible to the workers (timing side only),
   /// waking sleeping ones when `done`, `wake` or a batch is complete.
   void publish(bool done, bool wake = false);
+  /// Makes `value` the published progress of worker `me` and wakes anyone
+  /// waiting for it.
+  void publishProgress(int me, int64_t value);
+  /// Blocks until worker `w`'s published progress reaches `need`.
+  void waitProgress(int w, int64_t need);
   LogEntry &at(int64_t i) { return chunks[size_t(i >> kChunkBits)][i & (kChunk - 1)]; }
+  /// Moves the chunks that nobody reads any more to `spare` (timing side).
+  /// A chunk is free once every worker's published progress is past it
+  /// (workers publish at each chunk boundary) and each of its Issue entries
+  /// has dropped its last reference: later entries refer back to an Issue
+  /// entry only while they hold a reference to its payload.
+  void reclaim();
+  /// Calls `f(entry)` for every entry still held (timing side, workers
+  /// stopped).
+  template <typename F> void forEachHeld(F f) {
+    for (int64_t c = 0; (c << kChunkBits) < size; ++c) {
+      if (!chunks[size_t(c)])
+        continue;
+      const int64_t end = std::min(size, (c + 1) << kChunkBits);
+      for (int64_t i = c << kChunkBits; i < end; ++i)
+        f(at(i));
+    }
+  }
 
   int workers;
-  std::vector<std::unique_ptr<LogEntry[]>> chunks; ///< never reallocated
+  /// Chunk c holds entries [c * kChunk, (c + 1) * kChunk); null before it
+  /// is needed and once reclaimed. Never reallocated.
+  std::vector<std::unique_ptr<LogEntry[]>> chunks;
+  /// Reclaimed chunks, reused before new ones are allocated.
+  std::vector<std::unique_ptr<LogEntry[]>> spare;
+  /// Chunks allocated in all (for tests and the profile).
+  int64_t chunksAllocated = 0;
+  /// Chunks below this index are reclaimed or pending.
+  int64_t scanned = 0;
+  /// Chunks every worker has passed but whose Issue entries still held
+  /// references when last looked at: the chunk and the first entry not
+  /// yet seen released (releases are final, so the scan resumes there).
+  std::vector<std::pair<int64_t, int64_t>> pending;
   int64_t size = 0;                  ///< entries appended (timing side)
   std::atomic<int64_t> published{0}; ///< visible entries | kDone
   std::atomic<int> publishWaiters{0};
