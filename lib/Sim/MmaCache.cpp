@@ -15,26 +15,43 @@ const float *PanelCache::get(int role, const uint8_t *sram,
   std::vector<Slot> &table = slots_[role];
   if (table.empty())
     table.resize(size_t(1) << kSlotBits[role]);
-  uint64_t h = uint64_t(reinterpret_cast<uintptr_t>(base));
+  // The timing side checked the operand's span, so it is inside the SRAM.
+  const int64_t shape[2] = {k, cnt}, strides[2] = {sk, st};
+  int64_t lo = 0, hi = 0;
+  if (role == 0)
+    stridedSpan(base - sram, 2, shape, strides, elemBytes, lo, hi);
+  // A weight panel whose bytes the node has not written since loading is
+  // keyed by the image bytes they were loaded from, which every node that
+  // holds a copy of them finds; its bytes are then those of the image, so
+  // sharing needs no other check. (Windows are activations, written at run
+  // time, so B panels skip the lookup.)
+  const uint8_t *key = base;
+  const SramWrites *owner = &w;
+  if (role == 0)
+    if (const uint8_t *src = w.image.source(lo, hi))
+      if (w.unchangedSince(0, lo, hi)) {
+        key = src + ((base - sram) - lo);
+        owner = nullptr;
+      }
+  uint64_t h = uint64_t(reinterpret_cast<uintptr_t>(key));
   h ^= uint64_t(sk) * 0x9e3779b97f4a7c15ull ^ uint64_t(st) << 20 ^
        uint64_t(k) << 40 ^ uint64_t(cnt) << 56;
   h *= 0xff51afd7ed558ccdull;
   Slot &s = table[size_t(h >> (64 - kSlotBits[role]))];
-  if (s.base == base && s.writes == &w && s.k == k && s.sk == sk &&
+  if (s.base == key && s.writes == owner && s.k == k && s.sk == sk &&
       s.st == st && s.cnt == cnt && s.kind == kind &&
-      w.unchangedSince(s.packedAt, s.lo, s.hi))
+      (!owner || w.unchangedSince(s.packedAt, s.lo, s.hi)))
     return s.data.get();
-  // The timing side checked the operand's span, so it is inside the SRAM.
-  const int64_t shape[2] = {k, cnt}, strides[2] = {sk, st};
-  int64_t lo = 0, hi = 0;
-  stridedSpan(base - sram, 2, shape, strides, elemBytes, lo, hi);
+  if (role != 0)
+    stridedSpan(base - sram, 2, shape, strides, elemBytes, lo, hi);
   if (s.capacity < 8 * k) {
     s.data.reset(new float[size_t(8 * k)]);
     s.capacity = 8 * k;
   }
   pack(s.data.get(), base, k, sk, st, cnt);
-  s.base = base;
-  s.writes = &w;
+  ++packs_;
+  s.base = key;
+  s.writes = owner;
   s.k = k;
   s.sk = sk;
   s.st = st;

@@ -267,6 +267,8 @@ bool Machine::load(const std::vector<HostTensor> &inputs, std::string &error) {
     std::rethrow_exception(helperFailure);
   for (const bin::NodeCode &nc : exe_.nodes) {
     NodeState &n = *nodes_[size_t(nc.node)];
+    // Mma weight panels are shared by where their bytes were loaded from.
+    n.data->writes.image.build(exe_, nc);
     n.sramPeak = std::max(n.sramPeak, nc.sramInitEnd);
     for (const bin::Segment &s : nc.sramInit)
       n.sramPeak = std::max(n.sramPeak, s.addr + s.length);
