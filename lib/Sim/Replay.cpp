@@ -126,7 +126,7 @@ LogEntry &ReplayState::reserve() {
     // chunks are recycled rather than accumulated (the timing side is
     // about twice as fast as a worker). Workers can always get there: all
     // earlier entries are published and dependencies point backwards.
-    if (const int64_t need = int64_t(c + 1 - kLiveChunks) << kChunkBits;
+    if (const int64_t need = (int64_t(c) + 1 - liveChunks) << kChunkBits;
         need > 0) {
       publish(false, true);
       for (int w = 0; w < workers; ++w)

@@ -2,7 +2,7 @@
 //
 // The log is consumed in order, so ReplayState reuses a chunk once every
 // worker has passed it and its gathers' payloads are released, and the
-// timing side waits rather than run more than kLiveChunks chunks ahead.
+// timing side waits rather than run more than liveChunks chunks ahead.
 // The first test drives a ReplayState the way Machine does (a timing
 // thread appending Issue, Run and Arrive entries, two worker threads
 // walking the log and dropping payload references), long enough for many
@@ -32,6 +32,8 @@ TEST(SimReplay, ChunksAreRecycledBehindTwoWorkers) {
   // a node's last gather may be, pinning their chunks.
   constexpr int64_t kLag = 3000, kPinEvery = 200000; // both multiples of 4
   ReplayState r(2, 4096);
+  // A bound well below the run's 40 chunks, so that recycling must happen.
+  r.liveChunks = 4;
   std::atomic<int> bad{0};
   auto worker = [&](int me) {
     int64_t i = 0;
@@ -88,7 +90,7 @@ TEST(SimReplay, ChunksAreRecycledBehindTwoWorkers) {
     r.commit();
     // No more chunks than the bound, the one being filled, one whose
     // arrivals are still to come and those pinned are ever allocated.
-    excess = std::max(excess, r.chunksAllocated - ReplayState::kLiveChunks -
+    excess = std::max(excess, r.chunksAllocated - r.liveChunks -
                                   2 - int64_t(pinned.size()));
   }
   r.publish(true);
