@@ -101,6 +101,20 @@ template <bool Bf16Storage, uint16_t Pad>
   }
 }
 
+/// Eight FP32s rounded to BF16 as elemAt<false> does, in their high
+/// halves (the low halves are garbage).
+[[DOJO_DOT_TARGET]] inline __m256i roundToBF16(const __m256i u) {
+  const __m256i magnitude = _mm256_set1_epi32(0x7fffffff);
+  const __m256i inf = _mm256_set1_epi32(0x7f800000);
+  const __mmask8 nan = _mm256_cmpgt_epu32_mask(_mm256_and_si256(u, magnitude), inf);
+  const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(u, 16),
+                                       _mm256_set1_epi32(1));
+  const __m256i rounded = _mm256_add_epi32(
+      u, _mm256_add_epi32(_mm256_set1_epi32(0x7fff), lsb));
+  const __m256i quiet = _mm256_or_si256(u, _mm256_set1_epi32(0x00400000));
+  return _mm256_mask_blend_epi32(nan, rounded, quiet);
+}
+
 /// Whether any BF16 half of the `words` packed words is nonzero and outside
 /// exponents [-56, 50] (NaNs and infinities included).
 [[DOJO_DOT_TARGET]] bool anyOutOfRange(const aliasU32 *panel, int64_t words) {
@@ -144,6 +158,31 @@ template <bool Bf16Storage, uint16_t Pad>
             reinterpret_cast<const __m256i *>(col[t] + 2 * kk));
         r[t] = _mm256_or_si256(_mm256_srli_epi32(v, 16),
                                _mm256_slli_epi32(v, 16));
+      }
+      transpose8x32(r);
+      for (int p = 0; p < 8; ++p)
+        _mm256_storeu_si256(
+            reinterpret_cast<__m256i *>(panel + 8 * (kk / 2 + p)), r[p]);
+    }
+  } else if (!Bf16Storage && sk == 4) {
+    // FP32 storage contiguous along k: each column's 16 floats are rounded
+    // to BF16 and their high halves paired, (2p, 2p + 1) high to low, then
+    // 8 x 8 dwords are transposed as above.
+    const uint8_t *col[8];
+    for (int t = 0; t < 8; ++t)
+      col[t] = base + (t < cnt ? t * st : 0);
+    // 16-bit lane 2p takes the high half of float 2p + 1 (index 4p + 3 of
+    // the two registers' 32 halves), lane 2p + 1 that of float 2p (4p + 1).
+    const __m256i pick = _mm256_setr_epi16(3, 1, 7, 5, 11, 9, 15, 13, 19, 17,
+                                           23, 21, 27, 25, 31, 29);
+    for (; kk + 16 <= k; kk += 16) {
+      __m256i r[8];
+      for (int t = 0; t < 8; ++t) {
+        const __m256i lo = roundToBF16(_mm256_loadu_si256(
+            reinterpret_cast<const __m256i *>(col[t] + 4 * kk)));
+        const __m256i hi = roundToBF16(_mm256_loadu_si256(
+            reinterpret_cast<const __m256i *>(col[t] + 4 * kk + 32)));
+        r[t] = _mm256_permutex2var_epi16(lo, pick, hi);
       }
       transpose8x32(r);
       for (int p = 0; p < 8; ++p)
