@@ -103,12 +103,14 @@ top-1 in BF16):
 - **cc s, cc RSS**: wall time and peak resident set of the `dojo-cc` process
   (`os.wait4` rusage of that one child) compiling the model for the target.
 - **sim s**: wall time of the whole `dojo-sim` process on `test_data_set_0`
-  (loading the binary, simulating, writing outputs and `--stats`).
+  (loading the binary, simulating, writing outputs and `--stats`); the
+  median of `--repeat` runs (default 3), alternating with onnxruntime's.
 - **ort s**: onnxruntime-node `InferenceSession.create` plus one `run` on the
   same clip, timed inside node with `process.hrtime` by
   `utils/bench/ort_time.js` (node start-up and module loading excluded, which
   makes the comparison stricter for the simulator). The JSON output also
-  holds the node process's wall time (`ort_process_s`).
+  holds the node process's wall time (`ort_process_s`). The median of
+  `--repeat` runs, like sim s; every run's figure is in the JSON.
 - **sim/ort**: sim s / ort s.
 - **cycles**: simulated cycles of the run (`dojo-sim --stats`).
 - **roofline**: a lower bound on cycles, max(MAC bound, HBM bound), with the
@@ -150,6 +152,8 @@ def main(argv=None):
     ap.add_argument("--clips", type=int, default=0,
                     help="BF16 rows: also check top-1 on N random clips")
     ap.add_argument("--seed", type=int, default=0, help="seed of the random clips")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="time dojo-sim and onnxruntime N times each and report medians")
     ap.add_argument("--bin", default=os.path.join(ROOT, "build", "bin"),
                     help="directory with dojo-cc and dojo-sim")
     ap.add_argument("--markdown", action="store_true", help="print a Markdown table")
@@ -162,8 +166,8 @@ def main(argv=None):
     bad = [d for d in dtypes if d not in ("f32", "bf16")]
     if bad or not dtypes:
         ap.error(f"unknown dtype '{bad[0] if bad else ''}' (expected f32 or bf16)")
-    if args.clips < 0 or args.threads < 1:
-        ap.error("--clips must be >= 0 and --threads >= 1")
+    if args.clips < 0 or args.threads < 1 or args.repeat < 1:
+        ap.error("--clips must be >= 0, --threads and --repeat >= 1")
     for tool in ("dojo-cc", "dojo-sim"):
         if not os.access(os.path.join(args.bin, tool), os.X_OK):
             ap.error(f"{os.path.join(args.bin, tool)} not found (build first or pass --bin)")
