@@ -117,20 +117,24 @@ template <bool Bf16Storage, uint16_t Pad>
 
 /// Whether any BF16 half of the `words` packed words is nonzero and outside
 /// exponents [-56, 50] (NaNs and infinities included).
+/// The 16-bit lanes of `v` that are nonzero and outside exponents
+/// [-56, 50] (NaNs and infinities included).
+[[DOJO_DOT_TARGET]] inline __mmask16 outOfRange(const __m256i v) {
+  const __m256i m = _mm256_and_si256(v, _mm256_set1_epi16(0x7fff));
+  // Out of range: nonzero and (m - lo) >= span, unsigned.
+  return _mm256_test_epi16_mask(m, m) &
+         _mm256_cmpge_epu16_mask(
+             _mm256_sub_epi16(m, _mm256_set1_epi16(int16_t(71 << 7))),
+             _mm256_set1_epi16(int16_t((178 - 71) << 7)));
+}
+
+/// Whether any BF16 half of the `words` packed words is out of range.
 [[DOJO_DOT_TARGET]] bool anyOutOfRange(const aliasU32 *panel, int64_t words) {
-  const __m256i magnitude = _mm256_set1_epi16(0x7fff);
-  const __m256i lo = _mm256_set1_epi16(int16_t(71 << 7));
-  const __m256i span = _mm256_set1_epi16(int16_t((178 - 71) << 7));
   __mmask16 bad = 0;
   int64_t i = 0;
-  for (; i + 8 <= words; i += 8) {
-    const __m256i v = _mm256_and_si256(
-        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(panel + i)),
-        magnitude);
-    // Out of range: nonzero and (m - lo) >= span, unsigned.
-    bad |= _mm256_test_epi16_mask(v, v) &
-           _mm256_cmpge_epu16_mask(_mm256_sub_epi16(v, lo), span);
-  }
+  for (; i + 8 <= words; i += 8)
+    bad |= outOfRange(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(panel + i)));
   for (; i < words; ++i)
     for (uint32_t h : {panel[i] >> 16, panel[i] & 0xffffu}) {
       const uint32_t m = h & 0x7fffu;
@@ -144,6 +148,9 @@ template <bool Bf16Storage, uint16_t Pad>
                                    int64_t sk, int64_t st, int64_t cnt) {
   aliasU32 *panel = reinterpret_cast<aliasU32 *>(out);
   int64_t kk = 0;
+  // The vector paths check the values they store as they go; the final
+  // pass covers only what the scalar path packs.
+  __mmask16 bad = 0;
   if (Bf16Storage && sk == 2) {
     // Contiguous along k (convolution operands): each column's dword holds
     // steps (2p, 2p + 1) low to high; swapping the halves and transposing
@@ -158,6 +165,7 @@ template <bool Bf16Storage, uint16_t Pad>
             reinterpret_cast<const __m256i *>(col[t] + 2 * kk));
         r[t] = _mm256_or_si256(_mm256_srli_epi32(v, 16),
                                _mm256_slli_epi32(v, 16));
+        bad |= outOfRange(v);
       }
       transpose8x32(r);
       for (int p = 0; p < 8; ++p)
@@ -183,6 +191,7 @@ template <bool Bf16Storage, uint16_t Pad>
         const __m256i hi = roundToBF16(_mm256_loadu_si256(
             reinterpret_cast<const __m256i *>(col[t] + 4 * kk + 32)));
         r[t] = _mm256_permutex2var_epi16(lo, pick, hi);
+        bad |= outOfRange(r[t]);
       }
       transpose8x32(r);
       for (int p = 0; p < 8; ++p)
@@ -202,9 +211,12 @@ template <bool Bf16Storage, uint16_t Pad>
                        _mm_unpackhi_epi16(lo, hi));
     }
   }
+  // The t-contiguous path above leaves its check to the final pass.
+  const int64_t checked = Bf16Storage && sk != 2 ? 0 : 8 * (kk / 2);
   pairsScalar<Bf16Storage, Pad>(panel, base, kk, k, sk, st, cnt);
   const int64_t words = 8 * ((k + 1) / 2);
-  panel[words] = anyOutOfRange(panel, words) ? 1 : 0;
+  panel[words] =
+      bad || anyOutOfRange(panel + checked, words - checked) ? 1 : 0;
 }
 
 /// Whether every element of the tile is zero or has an exponent in
