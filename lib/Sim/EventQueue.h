@@ -87,17 +87,7 @@ public:
   void push(const Event &e) {
     if (size_ == capacity_)
       grow();
-    // Sift the hole up from the new leaf.
-    size_t i = size_++;
-    const Event::Order o = e.order();
-    while (i > 0) {
-      const size_t parent = (i - 1) / 4;
-      if (at(parent).order() <= o)
-        break;
-      at(i) = at(parent);
-      i = parent;
-    }
-    at(i) = e;
+    siftUp(size_++, e);
   }
 
   void pop() {
@@ -119,15 +109,7 @@ public:
       at(i) = at(c);
       i = c;
     }
-    const Event::Order o = last.order();
-    while (i > 0) {
-      const size_t parent = (i - 1) / 4;
-      if (at(parent).order() <= o)
-        break;
-      at(i) = at(parent);
-      i = parent;
-    }
-    at(i) = last;
+    siftUp(i, last);
   }
 
   /// The i-th event in heap order (any order; for EventQueue::renumber).
@@ -140,6 +122,20 @@ private:
   static constexpr size_t kPad = 3;
   Event &at(size_t i) { return data_.get()[i + kPad]; }
   const Event &at(size_t i) const { return data_.get()[i + kPad]; }
+
+  /// Moves the hole at slot i up past every parent later than `e`, then
+  /// puts `e` there.
+  void siftUp(size_t i, const Event &e) {
+    const Event::Order o = e.order();
+    while (i > 0) {
+      const size_t parent = (i - 1) / 4;
+      if (at(parent).order() <= o)
+        break;
+      at(i) = at(parent);
+      i = parent;
+    }
+    at(i) = e;
+  }
 
   /// The least of the first `count` (1..4) children of slot i.
   size_t minChild(size_t i, size_t count) const {

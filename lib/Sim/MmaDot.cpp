@@ -143,63 +143,58 @@ template <bool Bf16Storage, uint16_t Pad>
   return bad != 0;
 }
 
+/// Steps k .. k + 15 of one column contiguous along k (at `p`) as eight
+/// pair dwords, step 2q in the high half of dword q. BF16 storage holds
+/// (2q, 2q + 1) low to high, so the halves are swapped; FP32 storage is
+/// rounded to BF16 and the high halves are paired.
+template <bool Bf16Storage>
+[[DOJO_DOT_TARGET]] inline __m256i columnPairs(const uint8_t *p) {
+  if constexpr (Bf16Storage) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p));
+    return _mm256_or_si256(_mm256_srli_epi32(v, 16), _mm256_slli_epi32(v, 16));
+  } else {
+    // 16-bit lane 2q takes the high half of float 2q + 1 (index 4q + 3 of
+    // the two registers' 32 halves), lane 2q + 1 that of float 2q (4q + 1).
+    const __m256i pick = _mm256_setr_epi16(3, 1, 7, 5, 11, 9, 15, 13, 19, 17,
+                                           23, 21, 27, 25, 31, 29);
+    const __m256i lo = roundToBF16(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p)));
+    const __m256i hi = roundToBF16(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(p + 32)));
+    return _mm256_permutex2var_epi16(lo, pick, hi);
+  }
+}
+
 template <bool Bf16Storage, uint16_t Pad>
 [[DOJO_DOT_TARGET]] void packPairs(float *out, const uint8_t *base, int64_t k,
                                    int64_t sk, int64_t st, int64_t cnt) {
+  constexpr int64_t size = Bf16Storage ? 2 : 4;
   aliasU32 *panel = reinterpret_cast<aliasU32 *>(out);
   int64_t kk = 0;
-  // The vector paths check the values they store as they go; the final
-  // pass covers only what the scalar path packs.
+  // The block path checks the values it stores as it goes; the final pass
+  // covers the words from `checked` on.
   __mmask16 bad = 0;
-  if (Bf16Storage && sk == 2) {
-    // Contiguous along k (convolution operands): each column's dword holds
-    // steps (2p, 2p + 1) low to high; swapping the halves and transposing
-    // 8 x 8 dwords gives 16 k steps of the panel.
+  int64_t checked = 0;
+  if (sk == size) {
+    // Contiguous along k (convolution operands): 16 k steps of each column
+    // as pair dwords, transposed 8 x 8.
     const uint8_t *col[8];
     for (int t = 0; t < 8; ++t)
       col[t] = base + (t < cnt ? t * st : 0);
     for (; kk + 16 <= k; kk += 16) {
       __m256i r[8];
       for (int t = 0; t < 8; ++t) {
-        const __m256i v = _mm256_loadu_si256(
-            reinterpret_cast<const __m256i *>(col[t] + 2 * kk));
-        r[t] = _mm256_or_si256(_mm256_srli_epi32(v, 16),
-                               _mm256_slli_epi32(v, 16));
-        bad |= outOfRange(v);
-      }
-      transpose8x32(r);
-      for (int p = 0; p < 8; ++p)
-        _mm256_storeu_si256(
-            reinterpret_cast<__m256i *>(panel + 8 * (kk / 2 + p)), r[p]);
-    }
-  } else if (!Bf16Storage && sk == 4) {
-    // FP32 storage contiguous along k: each column's 16 floats are rounded
-    // to BF16 and their high halves paired, (2p, 2p + 1) high to low, then
-    // 8 x 8 dwords are transposed as above.
-    const uint8_t *col[8];
-    for (int t = 0; t < 8; ++t)
-      col[t] = base + (t < cnt ? t * st : 0);
-    // 16-bit lane 2p takes the high half of float 2p + 1 (index 4p + 3 of
-    // the two registers' 32 halves), lane 2p + 1 that of float 2p (4p + 1).
-    const __m256i pick = _mm256_setr_epi16(3, 1, 7, 5, 11, 9, 15, 13, 19, 17,
-                                           23, 21, 27, 25, 31, 29);
-    for (; kk + 16 <= k; kk += 16) {
-      __m256i r[8];
-      for (int t = 0; t < 8; ++t) {
-        const __m256i lo = roundToBF16(_mm256_loadu_si256(
-            reinterpret_cast<const __m256i *>(col[t] + 4 * kk)));
-        const __m256i hi = roundToBF16(_mm256_loadu_si256(
-            reinterpret_cast<const __m256i *>(col[t] + 4 * kk + 32)));
-        r[t] = _mm256_permutex2var_epi16(lo, pick, hi);
+        r[t] = columnPairs<Bf16Storage>(col[t] + size * kk);
         bad |= outOfRange(r[t]);
       }
       transpose8x32(r);
-      for (int p = 0; p < 8; ++p)
+      for (int q = 0; q < 8; ++q)
         _mm256_storeu_si256(
-            reinterpret_cast<__m256i *>(panel + 8 * (kk / 2 + p)), r[p]);
+            reinterpret_cast<__m256i *>(panel + 8 * (kk / 2 + q)), r[q]);
     }
+    checked = 8 * (kk / 2);
   } else if (Bf16Storage && st == 2 && cnt == 8) {
-    // Contiguous along t: interleaving rows 2p + 1 and 2p gives the pairs.
+    // Contiguous along t: interleaving rows 2q + 1 and 2q gives the pairs.
     for (; kk + 2 <= k; kk += 2) {
       const __m128i hi =
           _mm_loadu_si128(reinterpret_cast<const __m128i *>(base + kk * sk));
@@ -211,8 +206,6 @@ template <bool Bf16Storage, uint16_t Pad>
                        _mm_unpackhi_epi16(lo, hi));
     }
   }
-  // The t-contiguous path above leaves its check to the final pass.
-  const int64_t checked = Bf16Storage && sk != 2 ? 0 : 8 * (kk / 2);
   pairsScalar<Bf16Storage, Pad>(panel, base, kk, k, sk, st, cnt);
   const int64_t words = 8 * ((k + 1) / 2);
   panel[words] =
