@@ -69,7 +69,6 @@ int64_t PayloadPool::retainedBytes() {
   return retained_;
 }
 
-
 // ---- ReplayState ---------------------------------------------------------
 
 ReplayState::ReplayState(int workers, int64_t hbmBytes)

@@ -200,6 +200,26 @@ TEST(SimMmaKernel, Bf16StorageKeepsSpecialValues) {
 }
 
 
+/// A BF16 Mma whose operands are alike, contiguous along k, `cnt` columns
+/// `stElems` elements apart, stored as BF16 (`storage`) or FP32: the shape
+/// the packing tests walk.
+isa::MmaDesc packingDesc(int64_t storage, int64_t cnt, int64_t k,
+                         int64_t stElems) {
+  const int64_t e = storage ? 2 : 4;
+  isa::MmaDesc d;
+  d.m = cnt;
+  d.n = cnt;
+  d.k = k;
+  d.aSk = e;
+  d.aSi = e * stElems;
+  d.bSk = e;
+  d.bSj = e * stElems;
+  d.dtype = 1;
+  d.aStorage = storage;
+  d.bStorage = storage;
+  return d;
+}
+
 TEST(SimMmaKernel, PackedPanelsMatchTheDefinition) {
   // Every packing of every variant yields panel[8k + t] = the operand
   // element (k, t), widened and for FP32 storage of a BF16 Mma rounded,
@@ -214,18 +234,7 @@ TEST(SimMmaKernel, PackedPanelsMatchTheDefinition) {
     for (int64_t cnt : {8, 6, 1})
       for (int64_t k : {3, 8, 16, 21, 192})
         for (int64_t stElems : {int64_t(1), k, int64_t(300)}) {
-          const int64_t e = storage ? 2 : 4;
-          isa::MmaDesc d;
-          d.m = cnt;
-          d.n = cnt;
-          d.k = k;
-          d.aSk = e;
-          d.aSi = e * stElems;
-          d.bSk = e;
-          d.bSj = e * stElems;
-          d.dtype = 1;
-          d.aStorage = storage;
-          d.bStorage = storage;
+          const isa::MmaDesc d = packingDesc(storage, cnt, k, stElems);
           SCOPED_TRACE(testing::Message() << "storage " << storage << " cnt "
                                           << cnt << " k " << k << " st "
                                           << stElems);
@@ -269,18 +278,8 @@ TEST(SimMmaKernel, PairPanelsMatchTheDefinition) {
         for (int64_t stElems : {int64_t(1), k, int64_t(300)})
           for (uint16_t outlier : {uint16_t(0), uint16_t(0x0e00),
                                    uint16_t(0x5980), uint16_t(0x7fc0)}) {
-            const int64_t e = storage ? 2 : 4;
-            isa::MmaDesc d;
-            d.m = cnt;
-            d.n = cnt;
-            d.k = k;
-            d.aSk = e;
-            d.aSi = e * stElems;
-            d.bSk = e;
-            d.bSj = e * stElems;
-            d.dtype = 1;
-            d.aStorage = storage;
-            d.bStorage = storage;
+            const isa::MmaDesc d = packingDesc(storage, cnt, k, stElems);
+            const int64_t e = d.aSk;
             std::vector<uint8_t> m = mem;
             // 0x0e00 has exponent -99, 0x5980 exponent 52, 0x7fc0 is a NaN;
             // planted as the last element read (k - 1 of column cnt - 1).
